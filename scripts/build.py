@@ -1,0 +1,41 @@
+"""Execute the lessons in lessons_src/ and write their pages, figures and notebooks into docs/.
+
+Usage: python scripts/build.py [--jobs N]
+Only stale lessons run (see pipeline/cache.py). On any failure nothing is written and the
+exit status is 1, with `lessons_src/<file>:<line>: <error>` for each problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pipeline.build import BuildError, build  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Executa as lições e gera as páginas em docs/.")
+    parser.add_argument("--jobs", type=int, default=None, help="lições executadas em paralelo (padrão: até 2)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="raiz do projeto (padrão: este repositório)")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    try:
+        summary = build(args.root, parallel=args.jobs)
+    except BuildError as exc:
+        print(f"Erro ao gerar as lições:\n{exc}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - start
+    executed = ", ".join(summary.executed) or "nenhuma (tudo veio do cache)"
+    print(f"{len(summary.runs)} lições; executadas: {executed}; "
+          f"{len(summary.written)} arquivos atualizados; {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""MkDocs hook: `mkdocs build` and `mkdocs serve` run the lesson pipeline before rendering.
+
+Thin on purpose: the work lives in `pipeline.build`. Only stale lessons execute (content-hash
+cache) and only changed files are written, so a no-op rebuild costs about a plain `mkdocs build`,
+and the one rebuild that `serve` starts after our own writes finds nothing to do and settles.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pipeline.build import PAGES_DIR, BuildError, build  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.lessons")
+
+
+def _root(config) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def on_pre_build(config) -> None:
+    try:
+        summary = build(_root(config))
+    except BuildError as exc:
+        raise PluginError(f"Erro ao gerar as lições:\n{exc}") from None
+    executed = ", ".join(summary.executed) or "nenhuma"
+    log.info(f"Lições executadas: {executed}; arquivos gerados atualizados: {len(summary.written)}")
+
+
+def on_serve(server, config, builder):
+    root = _root(config)
+    server.watch(str(root / "lessons_src"))
+    server.watch(str(root / "scripts" / "pipeline"))
+    return server
+
+
+def on_page_markdown(markdown, page, config, files):
+    """The "editar esta página" link of a generated lesson page points at its source in lessons_src/."""
+    source = page.file.src_uri
+    if source.startswith(f"{PAGES_DIR}/") and page.edit_url:
+        docs_base = page.edit_url[: -len(source)]
+        page.edit_url = f"{docs_base.removesuffix('docs/')}lessons_src/{source.split('/', 1)[1]}"
+    return markdown

@@ -1,0 +1,243 @@
+"""Run a lesson's code blocks top to bottom in one namespace, capturing what each block shows."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import doctest
+import io
+import os
+import random
+import re
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .source import CodeBlock, Lesson, read_lesson
+
+STYLE_FILE = Path(__file__).with_name("house.mplstyle")
+SVG_HASH_SALT = "treinando-redes-neurais"
+PIXELS_PER_INCH = 96
+POINTS_PER_INCH = 72
+SVG_SIZE = re.compile(r'<svg[^>]*?width="(?P<width>[\d.]+)pt"[^>]*?height="(?P<height>[\d.]+)pt"')
+
+
+class LessonExecutionError(Exception):
+    """A snippet failed: `lessons_src/x.md:LINE: Type: message` plus the snippet's traceback."""
+
+
+@dataclass
+class BlockResult:
+    stdout: str = ""
+    value: str | None = None
+    exception: str | None = None
+    figure: str | None = None
+    figure_size: tuple[int, int] | None = None
+
+
+@dataclass
+class LessonResult:
+    slug: str
+    seconds: float
+    versions: dict
+    blocks: list[BlockResult] = field(default_factory=list)
+    failure: str | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "LessonResult":
+        blocks = [BlockResult(**b) for b in data.pop("blocks")]
+        for block in blocks:
+            block.figure_size = tuple(block.figure_size) if block.figure_size else None
+        return cls(blocks=blocks, **data)
+
+
+def prepare_interpreter() -> None:
+    """Same start for every lesson: headless matplotlib in the house style, fixed seeds."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    plt.style.use(STYLE_FILE)
+    plt.rcParams["svg.hashsalt"] = SVG_HASH_SALT
+    plt.show = _show_nothing
+    plt.close("all")
+    random.seed(0)
+    with contextlib.suppress(ImportError):
+        import numpy
+
+        numpy.random.seed(0)
+    with contextlib.suppress(ImportError):
+        import torch
+
+        torch.manual_seed(0)
+
+
+def _show_nothing(*args, **kwargs) -> None:
+    """`plt.show()` in a lesson is for Colab; the build saves figures itself."""
+
+
+def execute_lesson(lesson: Lesson, source_file: Path) -> LessonResult:
+    """Run every block; raise LessonExecutionError at the first unexpected failure."""
+    prepare_interpreter()
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    start = time.perf_counter()
+    blocks = [run_block(block, namespace, lesson, source_file) for block in lesson.code_blocks]
+    return LessonResult(lesson.slug, round(time.perf_counter() - start, 2), library_versions(), blocks)
+
+
+def lesson_namespace(path: Path) -> dict:
+    """Execute a lesson in this process and return its globals (for content tests)."""
+    path = Path(path).resolve()
+    lesson = read_lesson(path, shown_as=display_path(path))
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    prepare_interpreter()
+    for block in lesson.code_blocks:
+        run_block(block, namespace, lesson, path)
+    return namespace
+
+
+def display_path(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"
+
+
+def run_block(block: CodeBlock, namespace: dict, lesson: Lesson, source_file: Path) -> BlockResult:
+    result = BlockResult()
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+        try:
+            if block.is_doctest:
+                _run_doctest(block, namespace, lesson, source_file)
+            else:
+                result.value = _run_code(block, namespace, source_file)
+        except LessonExecutionError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a lesson may raise anything, even SystemExit
+            result.exception = _expected_exception(exc, block, lesson, source_file)
+    result.stdout = captured.getvalue()
+    _collect_figure(result, block, lesson)
+    _check_expected_raise(result, block, lesson)
+    return result
+
+
+def _run_code(block: CodeBlock, namespace: dict, source_file: Path) -> str | None:
+    tree = ast.parse("\n" * (block.line - 1) + block.code, filename=str(source_file))
+    last = tree.body[-1] if tree.body else None
+    shows_value = isinstance(last, ast.Expr) and not block.code.rstrip().endswith(";")
+    if shows_value:
+        tree.body.pop()
+    exec(compile(tree, str(source_file), "exec"), namespace)
+    if not shows_value:
+        return None
+    value = eval(compile(ast.Expression(last.value), str(source_file), "eval"), namespace)
+    return None if _is_silent(value) else repr(value)
+
+
+def _is_silent(value) -> bool:
+    """Like Jupyter, show nothing for None; also hide matplotlib return values (artists, lists of them)."""
+    if value is None:
+        return True
+    sample = value[0] if isinstance(value, (list, tuple)) and value else value
+    return type(sample).__module__.startswith("matplotlib")
+
+
+def _run_doctest(block: CodeBlock, namespace: dict, lesson: Lesson, source_file: Path) -> None:
+    test = doctest.DocTestParser().get_doctest(block.code, {}, lesson.slug, str(source_file), block.line - 1)
+    test.globs = namespace
+    report = io.StringIO()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS, verbose=False)
+    runner.run(test, out=report.write, clear_globs=False)
+    if runner.failures:
+        first = _first_failed_line(report.getvalue(), block.line)
+        text = report.getvalue().replace(str(source_file), lesson.path)
+        raise LessonExecutionError(f"{lesson.path}:{first}: exemplo doctest falhou\n{text}")
+
+
+def _first_failed_line(report: str, fallback: int) -> int:
+    for line in report.splitlines():
+        if line.startswith("File ") and ", line " in line:
+            return int(line.split(", line ")[1].split(",")[0])
+    return fallback
+
+
+def _expected_exception(exc: BaseException, block: CodeBlock, lesson: Lesson, source_file: Path) -> str:
+    expected = block.option("raises")
+    if expected and expected in {cls.__name__ for cls in type(exc).__mro__}:
+        return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    raise LessonExecutionError(_failure_message(exc, lesson, source_file, block)) from None
+
+
+def _failure_message(exc: BaseException, lesson: Lesson, source_file: Path, block: CodeBlock) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [i for i, frame in enumerate(frames) if frame.filename == str(source_file)]
+    line = frames[mine[-1]].lineno if mine else block.line
+    if isinstance(exc, SyntaxError) and exc.filename == str(source_file):
+        line = exc.lineno or block.line
+    shown = ["Traceback (most recent call last):\n", *traceback.format_list(frames[mine[0] :])] if mine else []
+    details = "".join([*shown, *traceback.format_exception_only(type(exc), exc)])
+    summary = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+    expected = block.option("raises")
+    note = f" (o bloco esperava {expected})" if expected else ""
+    return f"{lesson.path}:{line}: {summary}{note}\n{details.replace(str(source_file), lesson.path)}"
+
+
+def _check_expected_raise(result: BlockResult, block: CodeBlock, lesson: Lesson) -> None:
+    if block.option("raises") and result.exception is None:
+        raise LessonExecutionError(
+            f"{lesson.path}:{block.line}: o bloco deveria lançar {block.option('raises')}, mas terminou sem erro"
+        )
+
+
+def _collect_figure(result: BlockResult, block: CodeBlock, lesson: Lesson) -> None:
+    import matplotlib.pyplot as plt
+
+    numbers = plt.get_fignums()
+    try:
+        if len(numbers) > 1:
+            raise LessonExecutionError(
+                f"{lesson.path}:{block.line}: o bloco abriu {len(numbers)} figuras; use uma só "
+                "(plt.subplots para grades) ou divida o bloco"
+            )
+        if numbers and not block.option("alt"):
+            raise LessonExecutionError(
+                f"{lesson.path}:{block.line}: o bloco desenha uma figura mas não tem alt=\"...\" "
+                "(texto alternativo em português)"
+            )
+        if numbers:
+            result.figure, result.figure_size = _svg(plt.figure(numbers[0]))
+    finally:
+        plt.close("all")
+
+
+def _svg(figure) -> tuple[str, tuple[int, int]]:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    svg = buffer.getvalue()
+    size = SVG_SIZE.search(svg)
+    width, height = (float(size[k]) * PIXELS_PER_INCH / POINTS_PER_INCH for k in ("width", "height"))
+    return svg, (round(width), round(height))
+
+
+def library_versions() -> dict:
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {"Python": platform.python_version()}
+    for name in ("torch", "numpy", "matplotlib", "scikit-learn"):
+        with contextlib.suppress(PackageNotFoundError):
+            versions[name] = version(name)
+    return versions
+
+
+def single_threaded_environment() -> dict:
+    """Two lessons in parallel on 2 cores must not each start a thread per core (oversubscription)."""
+    env = dict(os.environ)
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        env[name] = "1"
+    env["MPLBACKEND"] = "agg"
+    return env

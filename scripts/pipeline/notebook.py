@@ -1,0 +1,176 @@
+"""Turn a lesson and its results into an executed `.ipynb` that runs as-is in Jupyter or Colab.
+
+The notebook imports only what Colab already has: the house plot style is inlined into its first
+code cell, and mkdocs-material syntax (admonitions, tabs) becomes plain Jupyter Markdown.
+"""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import json
+import re
+import textwrap
+
+from .execute import STYLE_FILE, BlockResult, LessonResult
+from .source import CodeBlock, Lesson, TextBlock
+
+CONTAINER = re.compile(r'^(?P<indent>[ \t]*)(?P<kind>!!!|\?\?\?\+?|===)\s*(?P<type>[\w-]*)\s*(?:"(?P<title>.*)")?\s*$')
+ADMONITION_TITLES = {
+    "note": "Nota", "info": "Informação", "tip": "Dica", "warning": "Atenção", "danger": "Perigo",
+    "question": "Pergunta", "success": "Solução", "example": "Exemplo", "abstract": "Resumo",
+    "bug": "Erro comum", "quote": "Citação", "failure": "Falha",
+}
+
+
+def build_notebook(lesson: Lesson, result: LessonResult) -> str:
+    cells = []
+    if lesson.pip:
+        cells.append(_code_cell(f"%pip install -q {' '.join(lesson.pip)}", []))
+    cells.append(_markdown_cell(_intro(lesson)))
+    cells.append(_code_cell(_style_cell_source(), []))
+    text = JupyterMarkdown()
+    results = iter(result.blocks)
+    for block in lesson.blocks:
+        if isinstance(block, TextBlock):
+            markdown = text.convert(block.text)
+            if markdown.strip():
+                cells.append(_markdown_cell(markdown))
+        else:
+            cells.extend(_cells_for_code(block, next(results)))
+    for number, cell in enumerate(cells):
+        cell["id"] = f"cell-{number:03d}"
+    notebook = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _intro(lesson: Lesson) -> str:
+    return (
+        f"# {lesson.title}\n\n"
+        f"Notebook gerado a partir de `{lesson.path}`, já executado. Rode as células na ordem "
+        "(no Colab: *Ambiente de execução → Executar tudo*); os números impressos devem ser os mesmos da página."
+    )
+
+
+def _style_cell_source() -> str:
+    settings = {}
+    for line in STYLE_FILE.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition(":")
+        if line.strip() and not line.lstrip().startswith("#"):
+            settings[key.strip()] = value.strip()
+    body = ",\n".join(f"    {key!r}: {value!r}" for key, value in settings.items())
+    return (
+        "# Estilo dos gráficos usado no site (opcional: sem esta célula o código funciona igual).\n"
+        "import matplotlib.pyplot as plt\n\n"
+        f"plt.rcParams.update({{\n{body},\n}})"
+    )
+
+
+def _cells_for_code(block: CodeBlock, result: BlockResult) -> list[dict]:
+    if block.is_doctest:
+        return _doctest_cells(block)
+    if block.option("raises"):
+        return [_code_cell(_caught(block), [_stream(result.exception + "\n")])]
+    outputs = []
+    if result.stdout:
+        outputs.append(_stream(result.stdout))
+    if result.value is not None:
+        outputs.append({"data": {"text/plain": _lines(result.value)}, "execution_count": None,
+                        "metadata": {}, "output_type": "execute_result"})
+    if result.figure:
+        outputs.append({"data": {"image/svg+xml": _lines(result.figure), "text/plain": ["<Figure>"]},
+                        "metadata": {}, "output_type": "display_data"})
+    return [_code_cell(block.code.rstrip("\n"), outputs)]
+
+
+def _caught(block: CodeBlock) -> str:
+    """An error shown on purpose must not stop "Executar tudo", so the notebook catches it."""
+    name = block.option("raises")
+    return (
+        f"# Este bloco lança {name} de propósito; o try/except só deixa o notebook seguir em frente.\n"
+        f"try:\n{textwrap.indent(block.code.rstrip(), '    ')}\n"
+        f"except {name} as erro:\n"
+        f"    print(f\"{{type(erro).__name__}}: {{erro}}\")"
+    )
+
+
+def _doctest_cells(block: CodeBlock) -> list[dict]:
+    cells = []
+    for example in doctest.DocTestParser().get_examples(block.code):
+        source = example.source.rstrip("\n")
+        if not example.want:
+            outputs = []
+        elif _is_expression(source):
+            outputs = [{"data": {"text/plain": _lines(example.want.rstrip("\n"))}, "execution_count": None,
+                        "metadata": {}, "output_type": "execute_result"}]
+        else:
+            outputs = [_stream(example.want)]
+        cells.append(_code_cell(source, outputs))
+    return cells
+
+
+def _is_expression(source: str) -> bool:
+    body = ast.parse(source).body
+    is_print = isinstance(body[-1], ast.Expr) and isinstance(body[-1].value, ast.Call) and \
+        getattr(body[-1].value.func, "id", None) == "print"
+    return len(body) == 1 and isinstance(body[0], ast.Expr) and not is_print
+
+
+def _stream(text: str) -> dict:
+    return {"name": "stdout", "output_type": "stream", "text": _lines(text)}
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def _code_cell(source: str, outputs: list[dict]) -> dict:
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": outputs,
+            "source": _lines(source)}
+
+
+def _markdown_cell(source: str) -> dict:
+    return {"cell_type": "markdown", "metadata": {}, "source": _lines(source)}
+
+
+class JupyterMarkdown:
+    """Rewrites admonitions, collapsible blocks and tabs as Markdown that Jupyter understands.
+
+    Keeps state across text blocks, because code blocks can sit inside an admonition.
+    """
+
+    def __init__(self):
+        self.containers: list[tuple[int, bool]] = []  # (content indent, quoted?)
+
+    def convert(self, text: str) -> str:
+        return "\n".join(self._line(line) for line in text.splitlines())
+
+    def _line(self, line: str) -> str:
+        indent = len(line) - len(line.lstrip(" "))
+        if line.strip():
+            while self.containers and indent < self.containers[-1][0]:
+                self.containers.pop()
+        depth_indent = self.containers[-1][0] if self.containers else 0
+        quotes = "> " * sum(quoted for _, quoted in self.containers)
+        match = CONTAINER.match(line)
+        if match:
+            return self._open(match, quotes)
+        content = line[depth_indent:] if line.strip() else ""
+        return (quotes + content).rstrip() if quotes else content
+
+    def _open(self, match: re.Match, quotes: str) -> str:
+        indent = len(match["indent"])
+        if match["kind"] == "===":
+            self.containers.append((indent + 4, False))
+            return f"{quotes}**{match['title']}**"
+        title = match["title"] or ADMONITION_TITLES.get(match["type"], match["type"].capitalize())
+        self.containers.append((indent + 4, True))
+        return f"{quotes}> **{title}**" if title else f"{quotes}>"

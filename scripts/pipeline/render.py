@@ -1,0 +1,122 @@
+"""Turn a lesson and its execution results into the Markdown page MkDocs publishes.
+
+Captured output is text: it goes into a fenced block (escaped by the highlighter); only a block
+with `output=markdown` or `output=html` puts its output into the page as markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from .execute import BlockResult, LessonResult
+from .source import CodeBlock, Lesson, TextBlock
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+TIMING_START = "<!-- saída com tempos medidos: varia a cada execução -->"
+TIMING_END = "<!-- fim da saída com tempos medidos -->"
+TIMING_NOTE = (
+    '!!! info "Tempos medidos na compilação desta página"\n'
+    "    Estes números vêm da máquina que gerou o site e mudam a cada execução. "
+    "Rode o código no seu computador ou no Colab para ver os seus."
+)
+
+
+@dataclass(frozen=True)
+class RenderedLesson:
+    page: str
+    figures: dict[str, str]  # file name -> SVG text
+
+
+def figure_name(slug: str, number: int) -> str:
+    return f"{slug}-{number:02d}.svg"
+
+
+def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figure_dir: str) -> RenderedLesson:
+    parts = [_front_matter(lesson), _header(lesson, notebook_href)]
+    figures: dict[str, str] = {}
+    results = iter(result.blocks)
+    for block in lesson.blocks:
+        if isinstance(block, TextBlock):
+            parts.append(block.text)
+            continue
+        block_result = next(results)
+        if block_result.figure:
+            name = figure_name(lesson.slug, len(figures) + 1)
+            figures[name] = block_result.figure
+            parts.append(_code_and_results(block, block_result, f"{figure_dir}/{name}"))
+        else:
+            parts.append(_code_and_results(block, block_result, None))
+    page = "\n".join(part for part in parts if part is not None).rstrip() + "\n"
+    return RenderedLesson(re.sub(r"\n{3,}", "\n\n", page), figures)
+
+
+def _front_matter(lesson: Lesson) -> str:
+    meta = {"title": lesson.title, "description": lesson.description}
+    text = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{text}---\n"
+
+
+def _header(lesson: Lesson, notebook_href: str) -> str:
+    return (
+        f"<!-- Gerado a partir de {lesson.path} por scripts/build.py: não edite este arquivo. -->\n\n"
+        f"# {lesson.title}\n\n"
+        f'[Baixar notebook]({notebook_href}){{ .md-button download="{lesson.slug}.ipynb" }}\n'
+    )
+
+
+def _code_and_results(block: CodeBlock, result: BlockResult, figure_src: str | None) -> str:
+    pieces = []
+    if not block.option("hide-code"):
+        pieces.append(_fence(block.code.rstrip("\n"), "pycon" if block.is_doctest else "python"))
+    pieces.extend(_outputs(block, result))
+    if figure_src:
+        pieces.append(_figure(block, result, figure_src))
+    text = "\n\n".join(pieces)
+    indented = "\n".join(block.indent + line if line else line for line in text.splitlines())
+    return f"\n{indented}\n"
+
+
+def _outputs(block: CodeBlock, result: BlockResult) -> list[str]:
+    text = _shown_text(block, result)
+    if not text.strip():
+        return []
+    kind = block.option("output", "text")
+    if kind == "markdown" and not result.exception:
+        shown = [text.strip("\n")]
+    elif kind == "html" and not result.exception:
+        shown = [f'<div class="output-html" markdown="0">\n{text.strip()}\n</div>']
+    else:
+        shown = [_fence(text.rstrip("\n"), "{ .text .output }")]
+    if block.option("timing"):
+        shown = [TIMING_START, *shown, TIMING_NOTE, TIMING_END]
+    return shown
+
+
+def _shown_text(block: CodeBlock, result: BlockResult) -> str:
+    if block.is_doctest:
+        return result.exception or ""
+    pieces = [] if block.option("hide-output") else [result.stdout, result.value or ""]
+    if result.exception:
+        pieces.append(result.exception)
+    text = "\n".join(piece.rstrip("\n") for piece in pieces if piece)
+    return ANSI_ESCAPE.sub("", text)
+
+
+def _fence(text: str, info: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    separator = " " if info.startswith("{") else ""
+    return f"{ticks}{separator}{info}\n{text}\n{ticks}"
+
+
+def _figure(block: CodeBlock, result: BlockResult, src: str) -> str:
+    alt = re.sub(r"([\\\[\]])", r"\\\1", block.option("alt"))
+    width, height = result.figure_size
+    image = f'![{alt}]({src}){{ width="{width}" height="{height}" loading=lazy }}'
+    caption = block.option("caption")
+    figcaption = f"\n  <figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return f'<figure class="lesson-figure" markdown="span">\n  {image}{figcaption}\n</figure>'

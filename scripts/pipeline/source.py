@@ -1,0 +1,189 @@
+"""Read a lesson source (Markdown with front matter and ```python fences) into a `Lesson`."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+FLAG_OPTIONS = {"hide-code", "hide-output", "timing"}
+VALUE_OPTIONS = {"alt", "caption", "raises", "output"}
+OUTPUT_KINDS = {"text", "markdown", "html"}
+REQUIRED_META = ("title", "description")
+KNOWN_META = {"title", "description", "pip"}
+
+
+class LessonSourceError(Exception):
+    """A problem in a lesson source, reported as `file:line: message` (never a traceback)."""
+
+    def __init__(self, path: str, line: int, message: str):
+        super().__init__(f"{path}:{line}: {message}")
+        self.path, self.line, self.message = path, line, message
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    code: str
+    line: int  # line of the first code line in the source file (1-based)
+    indent: str
+    options: dict = field(default_factory=dict)
+
+    @property
+    def is_doctest(self) -> bool:
+        return self.code.lstrip().startswith(">>>")
+
+    def option(self, name: str, default=None):
+        return self.options.get(name, default)
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    text: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    path: str  # as shown in messages, e.g. "lessons_src/01-x.md"
+    slug: str
+    title: str
+    description: str
+    pip: tuple[str, ...]
+    blocks: tuple
+    source: str
+
+    @property
+    def code_blocks(self) -> list[CodeBlock]:
+        return [b for b in self.blocks if isinstance(b, CodeBlock)]
+
+
+def read_lesson(path: Path, shown_as: str | None = None) -> Lesson:
+    shown = shown_as or str(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LessonSourceError(shown, 1, f"o arquivo não está em UTF-8 ({exc.reason})") from None
+    return parse_lesson(source, shown, slug=path.stem)
+
+
+def parse_lesson(source: str, path: str, slug: str) -> Lesson:
+    lines = source.splitlines()
+    meta, body_start = _front_matter(lines, path)
+    blocks = tuple(_split_blocks(lines, body_start, path))
+    return Lesson(
+        path=path,
+        slug=slug,
+        title=meta["title"],
+        description=meta["description"],
+        pip=tuple(meta.get("pip", ())),
+        blocks=blocks,
+        source=source,
+    )
+
+
+def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
+    if not lines or lines[0].strip() != "---":
+        raise LessonSourceError(path, 1, "a lição deve começar com um cabeçalho YAML entre linhas '---'")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise LessonSourceError(path, 1, "cabeçalho YAML sem a linha '---' de fechamento") from None
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = 2 + mark.line if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise LessonSourceError(path, line, f"cabeçalho YAML inválido: {problem}") from None
+    if not isinstance(meta, dict):
+        raise LessonSourceError(path, 2, "o cabeçalho YAML deve ser um mapeamento 'chave: valor'")
+    _check_meta(meta, path)
+    return meta, end + 1
+
+
+def _check_meta(meta: dict, path: str) -> None:
+    for key in REQUIRED_META:
+        if not isinstance(meta.get(key), str) or not meta[key].strip():
+            raise LessonSourceError(path, 1, f"falta a chave '{key}' (texto) no cabeçalho YAML")
+    unknown = sorted(set(meta) - KNOWN_META)
+    if unknown:
+        known = ", ".join(sorted(KNOWN_META))
+        raise LessonSourceError(path, 1, f"chave desconhecida no cabeçalho: {unknown[0]!r} (conhecidas: {known})")
+    pip = meta.get("pip", [])
+    if not isinstance(pip, list) or not all(isinstance(p, str) and "==" in p for p in pip):
+        raise LessonSourceError(path, 1, "'pip' deve ser uma lista de pacotes fixados, como ['lightning==2.5.0']")
+
+
+def _split_blocks(lines: list[str], start: int, path: str):
+    text: list[str] = []
+    i = start
+    while i < len(lines):
+        match = FENCE.match(lines[i])
+        if not match:
+            text.append(lines[i])
+            i += 1
+            continue
+        end = _closing_fence(lines, i, match, path)
+        info = match["info"].strip()
+        if info.split(" ", 1)[0].split("{", 1)[0] == "python":
+            if text:
+                yield TextBlock("\n".join(text))
+                text = []
+            yield _code_block(lines, i, end, match, path)
+        else:
+            text.extend(lines[i : end + 1])
+        i = end + 1
+    if text:
+        yield TextBlock("\n".join(text))
+
+
+def _closing_fence(lines: list[str], opening: int, match: re.Match, path: str) -> int:
+    fence = match["fence"]
+    closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+    for j in range(opening + 1, len(lines)):
+        if closing.match(lines[j]):
+            return j
+    raise LessonSourceError(path, opening + 1, f"bloco de código aberto com {fence} e nunca fechado")
+
+
+def _code_block(lines: list[str], opening: int, closing: int, match: re.Match, path: str) -> CodeBlock:
+    indent = match["indent"]
+    options = parse_options(match["info"].strip()[len("python") :], path, opening + 1)
+    body = []
+    for number in range(opening + 1, closing):
+        line = lines[number]
+        if line.strip() and not line.startswith(indent):
+            raise LessonSourceError(path, number + 1, "linha de código com recuo menor que o da cerca ```python")
+        body.append(line[len(indent) :] if line.strip() else "")
+    return CodeBlock(code="\n".join(body) + "\n", line=opening + 2, indent=indent, options=options)
+
+
+def parse_options(text: str, path: str, line: int) -> dict:
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        raise LessonSourceError(path, line, f"opções do bloco mal escritas ({exc}); use aspas duplas") from None
+    options: dict = {}
+    for token in tokens:
+        name, has_value, value = token.partition("=")
+        if name in FLAG_OPTIONS and not has_value:
+            options[name] = True
+        elif name in VALUE_OPTIONS and has_value and value.strip():
+            options[name] = value
+        else:
+            raise LessonSourceError(path, line, _option_problem(name, has_value))
+    if options.get("output", "text") not in OUTPUT_KINDS:
+        raise LessonSourceError(path, line, f"output={options['output']!r} inválido: use text, markdown ou html")
+    return options
+
+
+def _option_problem(name: str, has_value: bool) -> str:
+    if name in FLAG_OPTIONS:
+        return f"a opção '{name}' não recebe valor"
+    if name in VALUE_OPTIONS:
+        return f"a opção '{name}' precisa de um valor, como {name}=\"...\""
+    known = ", ".join(sorted(FLAG_OPTIONS | VALUE_OPTIONS))
+    return f"opção de bloco desconhecida: '{name}' (conhecidas: {known})"

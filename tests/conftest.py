@@ -1,0 +1,86 @@
+"""Shared fixtures: tiny throw-away projects for the pipeline tests, and the real site built once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = sorted((ROOT / "lessons_src").glob("[0-9][0-9]-*.md"))
+
+TINY_LESSON = """\
+---
+title: Lição mínima
+description: Uma lição pequena para os testes do pipeline.
+---
+
+Texto com $x^2$.
+
+```python
+numbers = [1, 2, 3]
+print("soma:", sum(numbers))
+```
+
+```python alt="Uma reta subindo" caption="Uma reta"
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots()
+ax.plot(numbers, numbers)
+ax.set_title("Reta")
+```
+"""
+
+
+def lesson_text(body: str, title: str = "Lição de teste") -> str:
+    header = f"---\ntitle: {title}\ndescription: Descrição de teste.\n---\n\n"
+    return header + textwrap.dedent(body)
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """A minimal project: lessons_src/ with two small lessons, an empty docs/, a pins file."""
+    (tmp_path / "lessons_src").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "requirements.txt").write_text("torch==2.13.0\n")
+    (tmp_path / "lessons_src" / "01-primeira.md").write_text(TINY_LESSON, encoding="utf-8")
+    (tmp_path / "lessons_src" / "02-segunda.md").write_text(
+        lesson_text("```python\nvalue = 40 + 2\nvalue\n```\n", "Segunda"), encoding="utf-8")
+    return tmp_path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real lessons built into docs/ and the real site built with `mkdocs build --strict`."""
+    site = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+                          cwd=ROOT, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr[-5000:]
+    return site
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    path = ROOT / "node_modules"
+    if not path.exists():
+        pytest.fail("node_modules/ não existe: rode `make test`, que instala tudo")
+    return path
+
+
+def copy_repo(destination: Path) -> Path:
+    """A temp copy of the repo (sources, config, warm cache), sharing the installed node_modules."""
+    ignore = shutil.ignore_patterns(".venv", "node_modules", "site", ".git", "__pycache__", ".pytest_cache",
+                                    "test-artifacts")
+    shutil.copytree(ROOT, destination, ignore=ignore)
+    if (ROOT / "node_modules").exists():
+        (destination / "node_modules").symlink_to(ROOT / "node_modules")
+    return destination

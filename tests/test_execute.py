@@ -1,0 +1,112 @@
+import pytest
+
+from pipeline.execute import LessonExecutionError, execute_lesson, lesson_namespace
+from pipeline.source import parse_lesson
+
+from conftest import lesson_text
+
+
+def run(tmp_path, body: str):
+    path = tmp_path / "01-x.md"
+    path.write_text(lesson_text(body), encoding="utf-8")
+    lesson = parse_lesson(path.read_text(encoding="utf-8"), "lessons_src/01-x.md", slug="01-x")
+    return execute_lesson(lesson, path)
+
+
+def failure(tmp_path, body: str) -> str:
+    with pytest.raises(LessonExecutionError) as caught:
+        run(tmp_path, body)
+    return str(caught.value)
+
+
+def test_blocks_share_one_namespace_and_capture_prints_and_last_value(tmp_path):
+    result = run(tmp_path, "```python\nx = 20\nprint('olá')\n```\n\n```python\nx * 2 + 2\n```\n")
+    assert result.blocks[0].stdout == "olá\n" and result.blocks[0].value is None
+    assert result.blocks[1].value == "42"
+
+
+def test_semicolon_and_none_hide_the_last_value(tmp_path):
+    result = run(tmp_path, "```python\n3;\n```\n\n```python\nNone\n```\n")
+    assert [b.value for b in result.blocks] == [None, None]
+
+
+def test_warnings_and_stderr_are_captured_with_the_output(tmp_path):
+    result = run(tmp_path, "```python\nimport sys\nprint('erro', file=sys.stderr)\n```\n")
+    assert result.blocks[0].stdout == "erro\n"
+
+
+def test_figure_is_saved_as_deterministic_svg_with_its_size(tmp_path):
+    body = ('```python alt="Reta"\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n'
+            'ax.plot([0, 1], [0, 1])\nplt.show()\n```\n')
+    first, second = run(tmp_path, body), run(tmp_path, body)
+    svg = first.blocks[0].figure
+    assert svg.startswith("<?xml") and "<svg" in svg
+    assert svg == second.blocks[0].figure
+    assert first.blocks[0].figure_size == (614, 384)  # 6.4 x 4.0 in at 96 px/in (house style)
+
+
+def test_a_figure_without_alt_text_fails_naming_the_block(tmp_path):
+    message = failure(tmp_path, "```python\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\n```\n")
+    assert message.startswith("lessons_src/01-x.md:7:") and "alt=" in message
+
+
+def test_two_figures_in_one_block_fail(tmp_path):
+    message = failure(tmp_path, '```python alt="x"\nimport matplotlib.pyplot as plt\nplt.figure()\nplt.figure()\n```\n')
+    assert "abriu 2 figuras" in message
+
+
+def test_unexpected_exception_names_file_line_type_message_and_traceback(tmp_path):
+    body = "```python\ndef divide(a, b):\n    return a / b\n```\n\n```python\nx = 1\ndivide(x, 0)\n```\n"
+    message = failure(tmp_path, body)
+    assert message.splitlines()[0] == "lessons_src/01-x.md:8: ZeroDivisionError: division by zero"
+    assert "Traceback (most recent call last):" in message
+    assert 'File "lessons_src/01-x.md", line 13, in <module>' in message
+    assert "return a / b" in message  # the source line is shown, read from the lesson file
+
+
+def test_syntax_error_points_at_its_line(tmp_path):
+    message = failure(tmp_path, "```python\nx = 1\ny = (\n```\n")
+    assert message.startswith("lessons_src/01-x.md:8: SyntaxError")
+
+
+def test_expected_exception_is_shown_not_raised(tmp_path):
+    result = run(tmp_path, '```python raises=KeyError\n{}["chave"]\n```\n')
+    assert result.blocks[0].exception == "KeyError: 'chave'"
+
+
+def test_expected_exception_matches_base_classes(tmp_path):
+    result = run(tmp_path, "```python raises=ArithmeticError\n1 / 0\n```\n")
+    assert result.blocks[0].exception.startswith("ZeroDivisionError")
+
+
+def test_a_different_exception_than_expected_fails(tmp_path):
+    message = failure(tmp_path, "```python raises=KeyError\n1 / 0\n```\n")
+    assert "ZeroDivisionError" in message and "(o bloco esperava KeyError)" in message
+
+
+def test_a_block_that_should_raise_but_does_not_fails(tmp_path):
+    message = failure(tmp_path, "```python raises=ValueError\nx = 1\n```\n")
+    assert message.startswith("lessons_src/01-x.md:7:") and "deveria lançar ValueError" in message
+
+
+def test_doctest_examples_are_checked_in_the_shared_namespace(tmp_path):
+    result = run(tmp_path, "```python\nbase = 10\n```\n\n```python\n>>> base + 1\n11\n>>> y = base\n```\n\n"
+                           "```python\nprint(y)\n```\n")
+    assert result.blocks[2].stdout == "10\n"
+
+
+def test_a_failing_doctest_names_the_example_line(tmp_path):
+    message = failure(tmp_path, "```python\n>>> 1 + 1\n2\n>>> 2 + 2\n5\n```\n")
+    assert message.splitlines()[0] == "lessons_src/01-x.md:9: exemplo doctest falhou"
+    assert "Expected:\n    5\nGot:\n    4" in message
+
+
+def test_seeds_are_fixed_at_the_start_of_each_lesson(tmp_path):
+    body = "```python\nimport torch\ntorch.rand(1).item()\n```\n"
+    assert run(tmp_path, body).blocks[0].value == run(tmp_path, body).blocks[0].value
+
+
+def test_lesson_namespace_returns_the_lesson_globals(tmp_path):
+    path = tmp_path / "01-x.md"
+    path.write_text(lesson_text("```python\ndef double(v):\n    return 2 * v\n```\n"), encoding="utf-8")
+    assert lesson_namespace(path)["double"](21) == 42
