@@ -9,6 +9,7 @@ import doctest
 import io
 import os
 import random
+import sys
 import re
 import time
 import traceback
@@ -72,10 +73,8 @@ def prepare_interpreter() -> None:
         import numpy
 
         numpy.random.seed(0)
-    with contextlib.suppress(ImportError):
-        import torch
-
-        torch.manual_seed(0)
+    if "torch" in sys.modules:  # torch imported later starts from its own fixed default seed
+        sys.modules["torch"].manual_seed(0)
 
 
 def _show_nothing(*args, **kwargs) -> None:

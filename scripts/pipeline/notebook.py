@@ -33,8 +33,8 @@ def build_notebook(lesson: Lesson, result: LessonResult) -> str:
     results = iter(result.blocks)
     for block in lesson.blocks:
         if isinstance(block, TextBlock):
-            markdown = text.convert(block.text)
-            if markdown.strip():
+            markdown = _trim(text.convert(block.text))
+            if markdown:
                 cells.append(_markdown_cell(markdown))
         else:
             cells.extend(_cells_for_code(block, next(results)))
@@ -58,6 +58,16 @@ def _intro(lesson: Lesson) -> str:
         f"Notebook gerado a partir de `{lesson.path}`, já executado. Rode as células na ordem "
         "(no Colab: *Ambiente de execução → Executar tudo*); os números impressos devem ser os mesmos da página."
     )
+
+
+def _trim(markdown: str) -> str:
+    """Drop the blank (or bare-quote) lines a split around code leaves at a cell's edges."""
+    lines = markdown.splitlines()
+    blank = [not line.strip(" >") for line in lines]
+    if all(blank):
+        return ""
+    first, last = blank.index(False), len(blank) - 1 - blank[::-1].index(False)
+    return "\n".join(lines[first : last + 1])
 
 
 def _style_cell_source() -> str:
@@ -141,6 +151,10 @@ def _markdown_cell(source: str) -> dict:
     return {"cell_type": "markdown", "metadata": {}, "source": _lines(source)}
 
 
+def _next_text(lines: list[str], number: int) -> str | None:
+    return next((line for line in lines[number + 1 :] if line.strip()), None)
+
+
 class JupyterMarkdown:
     """Rewrites admonitions, collapsible blocks and tabs as Markdown that Jupyter understands.
 
@@ -151,20 +165,25 @@ class JupyterMarkdown:
         self.containers: list[tuple[int, bool]] = []  # (content indent, quoted?)
 
     def convert(self, text: str) -> str:
-        return "\n".join(self._line(line) for line in text.splitlines())
+        lines = text.splitlines()
+        return "\n".join(self._line(line, _next_text(lines, number)) for number, line in enumerate(lines))
 
-    def _line(self, line: str) -> str:
-        indent = len(line) - len(line.lstrip(" "))
-        if line.strip():
-            while self.containers and indent < self.containers[-1][0]:
-                self.containers.pop()
-        depth_indent = self.containers[-1][0] if self.containers else 0
+    def _line(self, line: str, next_text: str | None) -> str:
+        """A blank line belongs to the containers that the next non-blank line is still in."""
+        self._close_before(line if line.strip() else next_text)
         quotes = "> " * sum(quoted for _, quoted in self.containers)
         match = CONTAINER.match(line)
         if match:
             return self._open(match, quotes)
-        content = line[depth_indent:] if line.strip() else ""
-        return (quotes + content).rstrip() if quotes else content
+        depth_indent = self.containers[-1][0] if self.containers else 0
+        return (quotes + line[depth_indent:]).rstrip()
+
+    def _close_before(self, line: str | None) -> None:
+        if line is None:
+            return
+        indent = len(line) - len(line.lstrip(" "))
+        while self.containers and indent < self.containers[-1][0]:
+            self.containers.pop()
 
     def _open(self, match: re.Match, quotes: str) -> str:
         indent = len(match["indent"])

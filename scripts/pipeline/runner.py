@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -45,21 +46,23 @@ def _read_result(job: dict, finished: subprocess.CompletedProcess) -> LessonResu
     return LessonResult(Path(job["lesson"]).stem, 0.0, {}, failure=message)
 
 
-def warm_up() -> None:
+def warm_up(jobs: list[dict]) -> None:
+    """Import, once for all children, the heavy libraries that some lesson imports anyway."""
     import matplotlib
 
     matplotlib.use("agg")
+    sources = "\n".join(Path(job["lesson"]).read_text(encoding="utf-8", errors="replace") for job in jobs)
     for name in HEAVY_IMPORTS:
-        with contextlib.suppress(ImportError):
-            __import__(name)
+        package = name.split(".")[0]
+        if re.search(rf"^\s*(import|from)\s+{package}\b", sources, re.MULTILINE):
+            with contextlib.suppress(ImportError):
+                __import__(name)
 
 
 def run_job(job: dict) -> None:
     """In the forked child: execute one lesson in a scratch working directory."""
-    with contextlib.suppress(ImportError):
-        import torch
-
-        torch.set_num_threads(1)
+    if "torch" in sys.modules:  # imported later, torch reads OMP_NUM_THREADS=1 instead
+        sys.modules["torch"].set_num_threads(1)
     path = Path(job["lesson"])
     try:
         lesson = read_lesson(path, shown_as=job["shown_as"])
@@ -96,7 +99,7 @@ def run_all(jobs: list[dict], parallel: int) -> None:
 
 def main() -> None:
     request = json.load(sys.stdin)
-    warm_up()
+    warm_up(request["jobs"])
     run_all(request["jobs"], request["parallel"])
 
 

@@ -1,0 +1,85 @@
+from pipeline.execute import BlockResult, LessonResult
+from pipeline.render import TIMING_END, TIMING_START, render_lesson
+from pipeline.source import parse_lesson
+
+from conftest import lesson_text
+
+
+def render(body: str, *blocks: BlockResult):
+    lesson = parse_lesson(lesson_text(body), "lessons_src/01-x.md", slug="01-x")
+    result = LessonResult("01-x", 0.1, {}, list(blocks))
+    return render_lesson(lesson, result, notebook_href="../notebooks/01-x.ipynb", figure_dir="figuras")
+
+
+def test_page_has_front_matter_title_header_and_download_link():
+    page = render("Texto.\n").page
+    assert page.startswith("---\ntitle: Lição de teste\ndescription: Descrição de teste.\n---\n")
+    assert "não edite este arquivo" in page and "lessons_src/01-x.md" in page
+    assert "\n# Lição de teste\n" in page
+    assert '[Baixar notebook](../notebooks/01-x.ipynb){ .md-button download="01-x.ipynb" }' in page
+
+
+def test_output_goes_right_under_its_code_as_escaped_text():
+    page = render("```python\nprint(x)\n```\n\nDepois.\n", BlockResult(stdout="<script>alert(1)</script>\n")).page
+    code = page.index("```python\nprint(x)\n```")
+    output = page.index("``` { .text .output }\n<script>alert(1)</script>\n```")
+    assert code < output < page.index("Depois.")
+
+
+def test_output_with_backticks_gets_a_longer_fence():
+    page = render("```python\npass\n```\n", BlockResult(stdout="````\n")).page
+    assert "````` { .text .output }\n````\n`````" in page
+
+
+def test_value_follows_printed_text():
+    page = render("```python\npass\n```\n", BlockResult(stdout="a\n", value="42")).page
+    assert "``` { .text .output }\na\n42\n```" in page
+
+
+def test_hide_code_and_hide_output():
+    page = render("```python hide-code\nsecret = 1\nprint(2)\n```\n\n```python hide-output\nprint(3)\n```\n",
+                  BlockResult(stdout="2\n"), BlockResult(stdout="3\n")).page
+    assert "secret = 1" not in page and "``` { .text .output }\n2\n```" in page
+    assert "print(3)" in page and "\n3\n" not in page
+
+
+def test_markdown_output_is_inserted_as_markdown_only_when_the_block_opts_in():
+    table = "| a | b |\n| --- | --- |\n| 1 | 2 |\n"
+    page = render("```python output=markdown\npass\n```\n", BlockResult(stdout=table)).page
+    assert "\n| a | b |\n| --- | --- |\n| 1 | 2 |\n" in page and ".output" not in page
+
+
+def test_html_output_only_with_output_html():
+    page = render("```python output=html\npass\n```\n", BlockResult(stdout="<b>oi</b>\n")).page
+    assert '<div class="output-html" markdown="0">\n<b>oi</b>\n</div>' in page
+
+
+def test_expected_exception_is_shown_as_text():
+    page = render("```python raises=KeyError\nd['x']\n```\n", BlockResult(exception="KeyError: 'x'")).page
+    assert "``` { .text .output }\nKeyError: 'x'\n```" in page
+
+
+def test_blocks_inside_admonitions_keep_their_indentation():
+    body = '??? success "Solução"\n    ```python\n    print(1)\n    ```\n'
+    page = render(body, BlockResult(stdout="1\n")).page
+    assert '??? success "Solução"\n\n    ```python\n    print(1)\n    ```\n\n    ``` { .text .output }\n    1\n    ```' in page
+
+
+def test_figure_has_alt_size_caption_and_lazy_loading():
+    svg = '<svg width="10pt" height="10pt"></svg>'
+    rendered = render('```python alt="Curvas [MSE] e MAE" caption="Figura <1>"\npass\n```\n',
+                      BlockResult(figure=svg, figure_size=(614, 384)))
+    assert rendered.figures == {"01-x-01.svg": svg}
+    assert '![Curvas \\[MSE\\] e MAE](figuras/01-x-01.svg){ width="614" height="384" loading=lazy }' in rendered.page
+    assert "<figcaption>Figura &lt;1&gt;</figcaption>" in rendered.page
+
+
+def test_timing_output_is_marked_and_explained():
+    page = render("```python timing\npass\n```\n", BlockResult(stdout="1.2 ms\n")).page
+    start, end = page.index(TIMING_START), page.index(TIMING_END)
+    assert start < page.index("1.2 ms") < page.index("Tempos medidos") < end
+
+
+def test_doctest_block_is_shown_as_a_console_session():
+    page = render("```python\n>>> 1 + 1\n2\n```\n", BlockResult()).page
+    assert "```pycon\n>>> 1 + 1\n2\n```" in page and ".output" not in page
