@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from repo_copy import copy_repo  # noqa: F401 - re-exported for the tests
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "lessons_src").glob("[0-9][0-9]-*.md"))
@@ -69,18 +69,15 @@ def built_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def node_modules() -> Path:
-    path = ROOT / "node_modules"
-    if not path.exists():
-        pytest.fail("node_modules/ não existe: rode `make test`, que instala tudo")
-    return path
+def lesson_globals():
+    """`lesson_globals("01-x.md")`: the lesson executed once per test session, its globals returned."""
+    from pipeline.execute import lesson_namespace
 
+    executed: dict[str, dict] = {}
 
-def copy_repo(destination: Path) -> Path:
-    """A temp copy of the repo (sources, config, warm cache), sharing the installed node_modules."""
-    ignore = shutil.ignore_patterns(".venv", "node_modules", "site", ".git", "__pycache__", ".pytest_cache",
-                                    "test-artifacts")
-    shutil.copytree(ROOT, destination, ignore=ignore)
-    if (ROOT / "node_modules").exists():
-        (destination / "node_modules").symlink_to(ROOT / "node_modules")
-    return destination
+    def get(name: str) -> dict:
+        if name not in executed:
+            executed[name] = lesson_namespace(ROOT / "lessons_src" / name)
+        return executed[name]
+
+    return get

@@ -98,7 +98,10 @@ def _cells_for_code(block: CodeBlock, result: BlockResult) -> list[dict]:
     if result.figure:
         outputs.append({"data": {"image/svg+xml": _lines(result.figure), "text/plain": ["<Figure>"]},
                         "metadata": {}, "output_type": "display_data"})
-    return [_code_cell(block.code.rstrip("\n"), outputs)]
+    cell = _code_cell(block.code.rstrip("\n"), outputs)
+    if block.option("timing"):
+        cell["metadata"]["tags"] = ["timing"]  # its measured times differ on every run
+    return [cell]
 
 
 def _caught(block: CodeBlock) -> str:

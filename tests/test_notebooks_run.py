@@ -1,0 +1,22 @@
+"""Each downloadable notebook runs top to bottom in a Jupyter kernel and prints what the page shows."""
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import LESSONS, ROOT
+
+
+def printed_by(cell) -> str:
+    return "".join("".join(out["text"]) for out in cell.get("outputs", []) if out["output_type"] == "stream")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
+def test_notebook_runs_as_is_and_reproduces_the_printed_output(built_site, path, tmp_path):
+    stored = nbformat.read(ROOT / "docs" / "notebooks" / f"{path.stem}.ipynb", as_version=4)
+    fresh = nbformat.from_dict(stored)
+    client = NotebookClient(fresh, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()  # raises CellExecutionError if any cell fails
+    for before, after in zip(stored.cells, fresh.cells):
+        if before.cell_type == "code" and "timing" not in before.metadata.get("tags", []):
+            assert printed_by(after) == printed_by(before), before.source[:300]
