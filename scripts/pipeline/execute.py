@@ -9,14 +9,13 @@ import doctest
 import io
 import os
 import random
-import sys
 import re
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .source import CodeBlock, Lesson, read_lesson
+from .source import CodeBlock, Lesson, imports_package, read_lesson
 
 STYLE_FILE = Path(__file__).with_name("house.mplstyle")
 SVG_HASH_SALT = "treinando-redes-neurais"
@@ -57,7 +56,7 @@ class LessonResult:
         return cls(blocks=blocks, **data)
 
 
-def prepare_interpreter() -> None:
+def prepare_interpreter(lesson: Lesson) -> None:
     """Same start for every lesson: headless matplotlib in the house style, fixed seeds."""
     import matplotlib
 
@@ -73,8 +72,10 @@ def prepare_interpreter() -> None:
         import numpy
 
         numpy.random.seed(0)
-    if "torch" in sys.modules:  # torch imported later starts from its own fixed default seed
-        sys.modules["torch"].manual_seed(0)
+    if imports_package(lesson.source, "torch"):
+        import torch
+
+        torch.manual_seed(0)
 
 
 def _show_nothing(*args, **kwargs) -> None:
@@ -83,22 +84,22 @@ def _show_nothing(*args, **kwargs) -> None:
 
 def execute_lesson(lesson: Lesson, source_file: Path) -> LessonResult:
     """Run every block; raise LessonExecutionError at the first unexpected failure."""
-    prepare_interpreter()
-    namespace = {"__name__": "__main__", "__builtins__": builtins}
     start = time.perf_counter()
-    blocks = [run_block(block, namespace, lesson, source_file) for block in lesson.code_blocks]
+    _, blocks = _run_blocks(lesson, source_file)
     return LessonResult(lesson.slug, round(time.perf_counter() - start, 2), library_versions(), blocks)
 
 
 def lesson_namespace(path: Path) -> dict:
     """Execute a lesson in this process and return its globals (for content tests)."""
     path = Path(path).resolve()
-    lesson = read_lesson(path, shown_as=display_path(path))
-    namespace = {"__name__": "__main__", "__builtins__": builtins}
-    prepare_interpreter()
-    for block in lesson.code_blocks:
-        run_block(block, namespace, lesson, path)
+    namespace, _ = _run_blocks(read_lesson(path, shown_as=display_path(path)), path)
     return namespace
+
+
+def _run_blocks(lesson: Lesson, source_file: Path) -> tuple[dict, list[BlockResult]]:
+    prepare_interpreter(lesson)
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    return namespace, [run_block(block, namespace, lesson, source_file) for block in lesson.code_blocks]
 
 
 def display_path(path: Path) -> str:
@@ -114,7 +115,7 @@ def run_block(block: CodeBlock, namespace: dict, lesson: Lesson, source_file: Pa
                 _run_doctest(block, namespace, lesson, source_file)
             else:
                 result.value = _run_code(block, namespace, source_file)
-        except LessonExecutionError:
+        except (LessonExecutionError, KeyboardInterrupt):
             raise
         except BaseException as exc:  # noqa: BLE001 - a lesson may raise anything, even SystemExit
             result.exception = _expected_exception(exc, block, lesson, source_file)

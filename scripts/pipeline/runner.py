@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from .execute import (LessonExecutionError, LessonResult, execute_lesson, library_versions,
                       single_threaded_environment)
-from .source import LessonSourceError, read_lesson
+from .source import LessonSourceError, imports_package, read_lesson
 
 HEAVY_IMPORTS = ("torch", "numpy", "matplotlib.pyplot", "sklearn", "sklearn.datasets")
 
@@ -53,8 +52,7 @@ def warm_up(jobs: list[dict]) -> None:
     matplotlib.use("agg")
     sources = "\n".join(Path(job["lesson"]).read_text(encoding="utf-8", errors="replace") for job in jobs)
     for name in HEAVY_IMPORTS:
-        package = name.split(".")[0]
-        if re.search(rf"^\s*(import|from)\s+{package}\b", sources, re.MULTILINE):
+        if imports_package(sources, name.split(".")[0]):
             with contextlib.suppress(ImportError):
                 __import__(name)
 

@@ -60,6 +60,11 @@ class Lesson:
         return [b for b in self.blocks if isinstance(b, CodeBlock)]
 
 
+def imports_package(source: str, package: str) -> bool:
+    """Whether some line of the lesson imports `package` (used to import it ahead of time)."""
+    return re.search(rf"^\s*(import|from)\s+{re.escape(package)}\b", source, re.MULTILINE) is not None
+
+
 def read_lesson(path: Path, shown_as: str | None = None) -> Lesson:
     shown = shown_as or str(path)
     try:
