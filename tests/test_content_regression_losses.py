@@ -81,10 +81,13 @@ def test_residual_sign_convention_is_observed_minus_predicted(ns):
 
 
 def test_batch_numbers_quoted_in_prose(ns):
-    # "83% do MSE vem de uma única casa" and "50 dos 85" in the MAE paragraph
+    # "2.500 dos 3.025 ... 83% do MSE vem de uma única casa"; "50 dos 85 da soma (59%)" for the MAE
     squares = ns["residuals_batch"] ** 2
+    assert (squares.max().item(), squares.sum().item()) == (2500.0, 3025.0)
     assert round(100 * (squares.max() / squares.sum()).item()) == 83
+    assert round(100 * ns["square_share"]) == 83  # the printed share is the same number
     assert ns["residuals_batch"].abs().sum().item() == 85.0
+    assert round(100 * ns["absolute_share"]) == 59
     assert ns["mse_torch"].item() == pytest.approx(756.25)
     assert ns["mae_torch"].item() == pytest.approx(21.25)
 
@@ -158,6 +161,10 @@ def test_mae_gradient_at_zero_is_zero(ns):
 def test_mean_minimises_mse_and_median_minimises_mae(ns):
     prices, grid = ns["small_prices"], ns["c_grid"]
     step = (grid[1] - grid[0]).item()
+    assert step == pytest.approx(0.5)  # the comment says "de 0,5 em 0,5"
+    # the figure's alt text: mean "cerca de 492 mil reais", above all six ordinary flats
+    assert round(ns["small_mean"]) == 492
+    assert ns["small_mean"] > prices[:-1].max().item()
     assert abs(ns["c_best_mse"] - prices.mean().item()) <= step / 2 + 1e-4
     assert ns["c_best_mae"] == prices.median().item() == 350.0
     # the scans are the lesson's own losses of a constant prediction
@@ -249,8 +256,21 @@ def test_larger_delta_moves_the_slope_towards_the_mse_fit(ns):
     assert slopes[0] == pytest.approx(mae_slope, abs=0.05)  # small δ: MAE-like
 
 
+def test_small_delta_needs_smooth_l1_to_train(ns):
+    # "δ_z fica perto de 0,02", "dezenas de vezes menor que o do MAE", "500 passos não bastam"
+    delta_z = ns["small_delta_z"]
+    assert ns["small_delta"] == min(ns["delta_grid"]) == 10.0
+    assert delta_z == pytest.approx(10.0 / ns["y_std"].item())
+    assert round(delta_z, 2) == 0.02
+    assert 10 < 1 / delta_z < 100
+    smooth_slope = ns["delta_fits"][ns["small_delta"]]["slope"]
+    assert abs(ns["slow_fit"]["slope"] - smooth_slope) > 1.0  # HuberLoss: still far away
+    assert smooth_slope == pytest.approx(ns["fits"]["MAE"]["slope"], abs=0.05)  # "perto da do MAE"
+
+
 def test_delta_above_largest_mse_residual_gives_the_mse_line(ns):
     largest = line_residuals(ns["fits"]["MSE"], ns["area_train"], ns["price_train"]).abs().max().item()
+    assert ns["largest_mse_residual"] == pytest.approx(largest, rel=1e-5)  # printed under the table
     for delta in ns["delta_grid"]:
         if delta > largest:
             assert ns["delta_fits"][delta]["slope"] == pytest.approx(ns["fits"]["MSE"]["slope"], rel=1e-3)
@@ -296,6 +316,13 @@ def test_reduction_modes_on_the_batch(ns):
         assert none.shape == y_pred.shape
         torch.testing.assert_close(none.mean(), mean)
         torch.testing.assert_close(total, len(y_pred) * mean)
+
+
+def test_backward_steps_show_fused_mse_and_huber_but_composite_l1(ns):
+    steps = ns["backward_by_loss"]
+    assert steps["MSELoss"] == ["MseLossBackward0"]
+    assert steps["HuberLoss"] == ["HuberLossBackward0"]
+    assert steps["L1Loss"] == ["MeanBackward0", "AbsBackward0", "SubBackward0"]
 
 
 def test_timing_table_has_every_loss_and_mode(ns):

@@ -83,3 +83,8 @@ def test_timing_output_is_marked_and_explained():
 def test_doctest_block_is_shown_as_a_console_session():
     page = render("```python\n>>> 1 + 1\n2\n```\n", BlockResult()).page
     assert "```pycon\n>>> 1 + 1\n2\n```" in page and ".output" not in page
+
+
+def test_blank_lines_inside_code_are_kept():
+    page = render("```python\ndef f():\n    pass\n\n\ng = 1\n```\n", BlockResult()).page
+    assert "```python\ndef f():\n    pass\n\n\ng = 1\n```" in page

@@ -51,7 +51,7 @@ def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figu
         else:
             parts.append(_code_and_results(block, block_result, None))
     page = "\n".join(part for part in parts if part is not None).rstrip() + "\n"
-    return RenderedLesson(re.sub(r"\n{3,}", "\n\n", page), figures)
+    return RenderedLesson(page, figures)
 
 
 def _front_matter(lesson: Lesson) -> str:
