@@ -32,7 +32,8 @@ def main() -> int:
         return 1
     seconds = time.perf_counter() - start
     executed = ", ".join(summary.executed) or "nenhuma (tudo veio do cache)"
-    print(f"{len(summary.runs)} lições; executadas: {executed}; "
+    count = len(summary.runs)
+    print(f"{count} {'lição' if count == 1 else 'lições'}; executadas: {executed}; "
           f"{len(summary.written)} arquivos atualizados; {seconds:.1f} s")
     return 0
 
