@@ -110,3 +110,11 @@ def test_lesson_namespace_returns_the_lesson_globals(tmp_path):
     path = tmp_path / "01-x.md"
     path.write_text(lesson_text("```python\ndef double(v):\n    return 2 * v\n```\n"), encoding="utf-8")
     assert lesson_namespace(path)["double"](21) == 42
+
+
+def test_lessons_run_in_a_scratch_directory_and_single_threaded(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    body = ("```python\nimport os\nimport torch\nopen('checkpoint.pt', 'w').close()\n"
+            "print(os.path.exists('checkpoint.pt'), torch.get_num_threads())\n```\n")
+    assert run(tmp_path, body).blocks[0].stdout == "True 1\n"
+    assert not (tmp_path / "checkpoint.pt").exists()

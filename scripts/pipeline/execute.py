@@ -10,6 +10,7 @@ import io
 import os
 import random
 import re
+import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -76,6 +77,7 @@ def prepare_interpreter(lesson: Lesson) -> None:
         import torch
 
         torch.manual_seed(0)
+        torch.set_num_threads(1)  # same results as the build's workers, and no oversubscription
 
 
 def _show_nothing(*args, **kwargs) -> None:
@@ -97,9 +99,12 @@ def lesson_namespace(path: Path) -> dict:
 
 
 def _run_blocks(lesson: Lesson, source_file: Path) -> tuple[dict, list[BlockResult]]:
+    """All blocks in order, in one fresh namespace, inside a scratch working directory."""
     prepare_interpreter(lesson)
     namespace = {"__name__": "__main__", "__builtins__": builtins}
-    return namespace, [run_block(block, namespace, lesson, source_file) for block in lesson.code_blocks]
+    with tempfile.TemporaryDirectory(prefix="licao-") as scratch, contextlib.chdir(scratch):
+        blocks = [run_block(block, namespace, lesson, source_file) for block in lesson.code_blocks]
+    return namespace, blocks
 
 
 def display_path(path: Path) -> str:

@@ -58,15 +58,10 @@ def warm_up(jobs: list[dict]) -> None:
 
 
 def run_job(job: dict) -> None:
-    """In the forked child: execute one lesson in a scratch working directory."""
-    if "torch" in sys.modules:  # imported later, torch reads OMP_NUM_THREADS=1 instead
-        sys.modules["torch"].set_num_threads(1)
+    """In the forked child: execute one lesson and leave its result in a file."""
     path = Path(job["lesson"])
     try:
-        lesson = read_lesson(path, shown_as=job["shown_as"])
-        with tempfile.TemporaryDirectory(prefix="licao-") as scratch:
-            os.chdir(scratch)
-            result = execute_lesson(lesson, path)
+        result = execute_lesson(read_lesson(path, shown_as=job["shown_as"]), path)
     except (LessonExecutionError, LessonSourceError) as exc:
         result = LessonResult(path.stem, 0.0, library_versions(), failure=str(exc))
     Path(job["result"]).write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
