@@ -55,6 +55,16 @@ def warm_up(jobs: list[dict]) -> None:
         if imports_package(sources, name.split(".")[0]):
             with contextlib.suppress(ImportError):
                 __import__(name)
+    if "torch" in sys.modules:
+        _first_optimizer_step(sys.modules["torch"])
+
+
+def _first_optimizer_step(torch) -> None:
+    """The first optimizer step in a process loads ~2 s of code (torch._dynamo); pay it once here."""
+    parameter = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([parameter], lr=0.1)
+    parameter.sum().backward()
+    optimizer.step()
 
 
 def run_job(job: dict) -> None:
