@@ -1,5 +1,5 @@
 # Dois comandos fazem tudo (veja o README):
-#   make serve  — instala o que falta e serve o site em http://127.0.0.1:8000
+#   make serve  — instala o que falta e serve o site em http://127.0.0.1:8000/redes-neurais/
 #   make test   — instala o que falta e roda todos os testes
 # Rodar de novo sem mudanças é rápido: a instalação só se repete quando os arquivos de versões mudam.
 

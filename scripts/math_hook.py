@@ -2,9 +2,15 @@
 
 pymdownx.arithmatex (``generic: true``) leaves each formula as
 ``<span class="arithmatex">\\(...\\)</span>`` or ``<div class="arithmatex">\\[...\\]</div>``.
-``on_page_content`` swaps the TeX for KaTeX's HTML + MathML, rendered by one Node
-process (``scripts/katex_render.mjs``) that lives for the whole build. A formula that
-KaTeX cannot parse fails the build, naming the page and the formula.
+The hook swaps the TeX for KaTeX's HTML + MathML, rendered by one Node process
+(``scripts/katex_render.mjs``) that lives for the whole build. A formula that KaTeX
+cannot parse fails the build, naming the page and the formula.
+
+Two steps, so that formulas stay out of the search index (KaTeX's markup would put each
+formula there three times: MathML, TeX annotation and glyphs): ``on_page_content`` marks
+every formula ``data-search-exclude``; the search plugin indexes the page in its
+``on_page_context`` (and drops ``data-search-*`` attributes); this hook's
+``on_page_context`` runs after it and renders.
 
 The hook also publishes KaTeX's CSS and its woff2 fonts as ``assets/katex/``, plus the
 KaTeX scripts that the notebook pages (mkdocs-jupyter, see notebook_hook.py) use to
@@ -23,6 +29,7 @@ import subprocess
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 log = logging.getLogger("mkdocs.hooks.math")
@@ -33,7 +40,8 @@ KATEX_DIR = ROOT / "node_modules" / "katex" / "dist"
 ASSETS = "assets/katex"
 
 # arithmatex's generic output; the TeX inside is HTML-escaped and contains no tags.
-_MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.DOTALL)
+_MATH = re.compile(r'<(span|div) class="arithmatex"(?: data-search-exclude)?>(.*?)</\1>', re.DOTALL)
+_OPENING = re.compile(r'<(span|div) class="arithmatex">')
 _DELIMITERS = {"span": ("\\(", "\\)"), "div": ("\\[", "\\]")}
 # Font sources other than woff2 (every browser that runs the site reads woff2).
 _NON_WOFF2 = re.compile(r',\s*url\([^)]*\.(?:woff|ttf)\)\s*format\("(?:woff|truetype)"\)')
@@ -61,14 +69,17 @@ class KatexRenderer:
         return self._cache[key]
 
     def close(self) -> None:
-        if self._proc is not None:
-            self._proc.stdin.close()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-            self._proc = None
+        """End the Node process (it exits when its stdin closes)."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
 
     def _ask(self, request: dict) -> dict:
         proc = self._start()
@@ -154,9 +165,15 @@ def on_files(files, config):
 
 
 def on_page_content(html_content, page, config, files):
-    if 'class="arithmatex"' not in html_content:
-        return html_content
-    return render_math(html_content, _renderer, page.file.src_uri)
+    """Keep formulas out of the search index (rendered later, in on_page_context)."""
+    return _OPENING.sub(r'<\1 class="arithmatex" data-search-exclude>', html_content)
+
+
+@event_priority(-100)  # after the search plugin has indexed the page
+def on_page_context(context, page, config, nav):
+    if 'class="arithmatex"' in page.content:
+        page.content = render_math(page.content, _renderer, page.file.src_uri)
+    return context
 
 
 def on_post_build(config):

@@ -42,6 +42,7 @@ def test_first_cells_are_title_and_inlined_house_style_without_repo_imports():
 def test_pinned_packages_are_installed_in_the_first_cell():
     _, nb = notebook("Texto.\n", header_extra='pip: ["lightning==2.5.0"]')
     assert sources(nb)[0] == "%pip install -q lightning==2.5.0"
+    assert nb["cells"][0]["metadata"]["tags"] == ["pip-install"]
 
 
 def test_expected_errors_are_caught_so_run_all_continues():

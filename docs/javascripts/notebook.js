@@ -1,9 +1,11 @@
-// Matemática das páginas de notebook (mkdocs-jupyter), sem rede.
+// Páginas de notebook (mkdocs-jupyter), sem rede.
 //
 // O template do mkdocs-jupyter carrega o MathJax da URL `custom_mathjax_url`;
 // no mkdocs.yml ela aponta para este arquivo, que carrega o KaTeX local
 // (assets/katex/, copiado de node_modules/katex pelo scripts/math_hook.py) e
 // renderiza $...$ e $$...$$ só nas células Markdown, nunca em código ou saídas.
+// Também deixa focáveis pelo teclado as áreas que rolam na horizontal (células
+// de código com linhas longas, fórmulas largas): regra scrollable-region-focusable.
 (function () {
   var here = document.currentScript.src;
   var base = new URL("../assets/katex/", here).href;
@@ -18,7 +20,7 @@
     });
   }
 
-  function render() {
+  function renderMath() {
     document.querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown").forEach(function (cell) {
       renderMathInElement(cell, {
         delimiters: [
@@ -31,16 +33,31 @@
         throwOnError: false
       });
     });
+    markScrollable();
+    // A largura final das fórmulas só é conhecida com as fontes do KaTeX carregadas.
+    if (document.fonts) document.fonts.ready.then(markScrollable);
   }
 
+  function markScrollable() {
+    var boxes = ".jupyter-wrapper .katex-display, .jupyter-wrapper .highlight-ipynb, .jupyter-wrapper .jp-OutputArea-output pre";
+    document.querySelectorAll(boxes).forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+    });
+  }
+
+  function whenReady(callback) {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", callback);
+    } else {
+      callback();
+    }
+  }
+
+  whenReady(markScrollable);
+  window.addEventListener("load", markScrollable);
+  window.addEventListener("resize", markScrollable);
   load("katex.min.js")
     .then(function () { return load("auto-render.min.js"); })
-    .then(function () {
-      if (document.readyState === "loading") {
-        document.addEventListener("DOMContentLoaded", render);
-      } else {
-        render();
-      }
-    })
+    .then(function () { whenReady(renderMath); })
     .catch(function (error) { console.error(error); });
 })();

@@ -26,7 +26,9 @@ ADMONITION_TITLES = {
 def build_notebook(lesson: Lesson, result: LessonResult) -> str:
     cells = []
     if lesson.pip:
-        cells.append(_code_cell(f"%pip install -q {' '.join(lesson.pip)}", []))
+        install = _code_cell(f"%pip install -q {' '.join(lesson.pip)}", [])
+        install["metadata"]["tags"] = ["pip-install"]  # what pip prints depends on the machine
+        cells.append(install)
     cells.append(_markdown_cell(_intro(lesson)))
     cells.append(_code_cell(_style_cell_source(), []))
     text = JupyterMarkdown()

@@ -1,0 +1,192 @@
+"""The site's configuration: mkdocs.yml, theme overrides, the KaTeX pin and the Pages workflow."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import material
+import pytest
+import yaml
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+ROOT = Path(__file__).resolve().parent.parent
+REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    """mkdocs.yml read with MkDocs' own YAML loader (it resolves !relative), without plugins."""
+    paths = MkDocsConfig(config_file_path=str(ROOT / "mkdocs.yml"))
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as stream:
+        return yaml_load(stream, loader=get_yaml_loader(config=paths))
+
+
+def plugin(config: dict, name: str) -> dict:
+    for entry in config["plugins"]:
+        if entry == name:
+            return {}
+        if isinstance(entry, dict) and name in entry:
+            return entry[name] or {}
+    raise AssertionError(f"plugin {name} ausente do mkdocs.yml")
+
+
+def extension(config: dict, name: str) -> dict:
+    for entry in config["markdown_extensions"]:
+        if entry == name:
+            return {}
+        if isinstance(entry, dict) and name in entry:
+            return entry[name] or {}
+    raise AssertionError(f"extensão {name} ausente do mkdocs.yml")
+
+
+def test_project_is_in_brazilian_portuguese_under_a_sub_path(config):
+    assert config["site_name"] == "Treinando Redes Neurais"
+    assert re.fullmatch(r"https://[^/]+/[^/]+/", config["site_url"]), "o site deve funcionar sob um subcaminho"
+    assert config["theme"]["name"] == "material"
+    assert config["theme"]["language"] == "pt-BR"
+    assert config.get("use_directory_urls", True) is True  # custom_mathjax_url conta com isso
+
+
+def test_theme_loads_nothing_from_the_network(config):
+    theme = config["theme"]
+    assert theme["font"] is False, "sem font: false o Material pede o Google Fonts"
+    assert theme["custom_dir"] == "overrides"
+    for asset in config.get("extra_css", []) + config.get("extra_javascript", []):
+        path = asset if isinstance(asset, str) else asset["path"]
+        assert not REMOTE.match(path) and not path.startswith("/"), path
+        generated = path.startswith("assets/katex/")  # copiado de node_modules pelo math_hook
+        assert generated or (ROOT / "docs" / path).is_file(), f"{path} não existe em docs/"
+
+
+def test_theme_features_and_light_dark_toggle(config):
+    features = set(config["theme"]["features"])
+    assert {"navigation.sections", "content.code.copy", "content.action.edit", "content.tabs.link",
+            "search.highlight", "search.suggest", "toc.follow"} <= features
+    assert "navigation.instant" not in features  # quebraria os scripts das páginas de notebook
+    palette = config["theme"]["palette"]
+    assert {p["scheme"] for p in palette} == {"default", "slate"}
+    for choice in palette:
+        assert "prefers-color-scheme" in choice["media"]
+        assert choice["toggle"]["icon"] and choice["toggle"]["name"].startswith("Mudar para o modo")
+
+
+def test_search_is_portuguese_and_accent_insensitive(config):
+    search = plugin(config, "search")
+    assert search["lang"] == "pt"
+    assert {"title_ascii", "text_ascii"} <= set(search["fields"])
+    separator = re.compile(search["separator"])
+    assert separator.split("torch.nn.functional.l1_loss(y_hat") == ["torch", "nn", "functional", "l1_loss", "y_hat"]
+    assert separator.split("0.5") == ["0.5"]
+
+
+def test_notebook_pages_are_offline_and_not_executed(config):
+    jupyter = plugin(config, "mkdocs-jupyter")
+    assert jupyter["execute"] is False
+    assert jupyter["include_source"] is True
+    assert jupyter["include_requirejs"] is False
+    assert jupyter["include"] == ["notebooks/*.ipynb"]
+    mathjax = jupyter["custom_mathjax_url"]
+    assert not REMOTE.match(mathjax)
+    # Relative to the notebook page notebooks/NN-slug/ (use_directory_urls).
+    assert (ROOT / "docs" / "notebooks" / "x" / mathjax).resolve() == ROOT / "docs" / "javascripts" / "notebook.js"
+    assert any(line.strip() == "/notebooks/" for line in config["not_in_nav"].splitlines())
+
+
+def test_hooks_are_listed_and_exist(config):
+    hooks = config["hooks"]
+    for hook in ("scripts/lessons_hook.py", "scripts/math_hook.py", "scripts/notebook_hook.py",
+                 "scripts/search_hook.py"):
+        assert hook in hooks
+    for hook in hooks:
+        assert (ROOT / hook).is_file(), hook
+    assert hooks.index("scripts/lessons_hook.py") < hooks.index("scripts/math_hook.py")
+
+
+def test_markdown_extensions(config):
+    assert extension(config, "pymdownx.arithmatex") == {"generic": True}
+    assert extension(config, "pymdownx.tabbed")["alternate_style"] is True
+    assert extension(config, "pymdownx.highlight")["anchor_linenums"] is False
+    assert extension(config, "toc")["permalink_title"] == "Link para esta seção"
+    for name in ("admonition", "pymdownx.details", "pymdownx.superfences", "pymdownx.inlinehilite",
+                 "attr_list", "md_in_html", "tables", "footnotes", "abbr", "def_list"):
+        extension(config, name)
+    snippets = extension(config, "pymdownx.snippets")
+    base = Path(snippets["base_path"][0])  # !relative $config_dir/includes
+    assert base == ROOT / "includes"
+    for name in snippets["auto_append"]:
+        assert (base / name).is_file()
+
+
+def test_nav(config):
+    home, lessons, report = config["nav"]
+    assert home == {"Início": "index.md"}
+    assert report == {"Sobre a execução": "sobre-a-execucao.md"}
+    pages = lessons["Lições"]
+    assert pages[0] == "licoes/01-funcoes-de-custo-regressao.md"
+    assert pages == sorted(pages), "lições em ordem de número"
+    for page in pages:  # each lesson page is generated from a source in lessons_src/
+        assert re.fullmatch(r"licoes/\d\d-[a-z0-9-]+\.md", page)
+        assert (ROOT / "lessons_src" / page.removeprefix("licoes/")).is_file(), page
+    assert config["edit_uri"] == "edit/main/docs/"
+
+
+def test_home_page_links_only_to_lessons_in_the_nav(config):
+    home = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\((licoes/[^)#]+)\)", home))
+    assert "licoes/01-funcoes-de-custo-regressao.md" in linked
+    assert linked <= set(config["nav"][1]["Lições"]), "a página inicial não pode apontar para lição inexistente"
+
+
+def test_overrides_change_only_what_they_must():
+    stock = Path(material.__file__).parent / "templates" / "partials"
+    search = (ROOT / "overrides/partials/search.html").read_text(encoding="utf-8")
+    assert 'role="dialog" aria-label="{{ lang.t(\'search\') }}"' in search
+    source = (ROOT / "overrides/partials/source.html").read_text(encoding="utf-8")
+    assert 'data-md-component="source"' not in source.split("-#}", 1)[1]  # sem consulta à API do GitHub
+    for name, text in (("search.html", search), ("source.html", source)):
+        stock_body = (stock / name).read_text(encoding="utf-8").split("-#}", 1)[1]
+        ours = text.split("-#}", 1)[1]  # the rest of the stock partial is kept as is
+        changed = [line for line in ours.splitlines() if line not in stock_body.splitlines()]
+        assert len(changed) == 1, changed
+
+
+def test_katex_is_pinned_exactly_and_locked():
+    package = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+    version = package["dependencies"]["katex"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), "fixe a versão exata (sem ^ ou ~)"
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/katex"]["version"] == version
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict:
+    with open(ROOT / ".github/workflows/pages.yml", encoding="utf-8") as stream:
+        return yaml.safe_load(stream)
+
+
+def test_workflow_builds_on_push_to_main_with_make_site(workflow):
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
+    assert triggers["push"]["branches"] == ["main"]
+    assert workflow["concurrency"]["group"]
+    steps = workflow["jobs"]["build"]["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    assert any(u.startswith("actions/checkout@") for u in uses)
+    python = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python@"))
+    assert str(python["with"]["python-version"]) == "3.11"
+    assert any(u.startswith("actions/configure-pages@") for u in uses)
+    assert any(step.get("run", "").strip() == "make site" for step in steps)
+    artifact = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert artifact["with"]["path"] == "site"
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert any(step.get("uses", "").startswith("actions/deploy-pages@") for step in deploy["steps"])
+
+
+def test_workflow_has_least_permissions(workflow):
+    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["jobs"]["build"].get("permissions", {"contents": "read"}) == {"contents": "read"}
+    assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert workflow["jobs"]["deploy"]["environment"]["name"] == "github-pages"
