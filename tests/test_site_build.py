@@ -79,7 +79,8 @@ def make_project(path: Path) -> Path:
         shutil.copy(ROOT / name, path / name)
     for name in ("overrides", "includes", "docs/stylesheets", "docs/javascripts"):
         shutil.copytree(ROOT / name, path / name)
-    shutil.copy(ROOT / "docs/index.md", path / "docs/index.md")
+    for name in ("index.md", "glossario.md", "notacao.md", "referencias.md"):
+        shutil.copy(ROOT / "docs" / name, path / "docs" / name)
     (path / "scripts").mkdir()
     for name in ("math_hook.py", "notebook_hook.py", "search_hook.py", "katex_render.mjs"):
         shutil.copy(ROOT / "scripts" / name, path / "scripts" / name)

@@ -121,9 +121,11 @@ def test_markdown_extensions(config):
 
 
 def test_nav(config):
-    home, lessons, report = config["nav"]
+    home, lessons, report, reference = config["nav"]
     assert home == {"Início": "index.md"}
     assert report == {"Sobre a execução": "sobre-a-execucao.md"}
+    assert reference == {"Consulta": [{"Glossário": "glossario.md"}, {"Notação": "notacao.md"},
+                                      {"Referências": "referencias.md"}]}
     pages = lessons["Lições"]
     assert pages[0] == "licoes/01-funcoes-de-custo-regressao.md"
     assert pages == sorted(pages), "lições em ordem de número"

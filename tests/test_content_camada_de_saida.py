@@ -1,0 +1,147 @@
+"""Content tests for lessons_src/07-camada-de-saida.md.
+
+They run the lesson once and check its own objects: every row of the decision table has a
+trained example whose loss went down, the final answers are the right conversion of the
+network output (number, argmax, sigmoid > 0.5 set, exp of the log-rate), the extra softmax
+shrinks gradients, BCEWithLogits equals BCE on sigmoids where that is safe, the weights
+recover the rare class, and softmax cannot say yes to two animals while sigmoids can.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+LESSON = Path(__file__).resolve().parent.parent / "lessons_src" / "07-camada-de-saida.md"
+ROWS_WITH_EXAMPLE = ("Regressão", "Binária", "Multirrótulo", "Multiclasse", "Contagem")
+
+
+@pytest.fixture(scope="module")
+def ns(lesson_globals) -> dict:
+    return lesson_globals(LESSON.name)
+
+
+# --- decision table and one run per row ------------------------------------------------
+
+def test_every_table_row_with_a_loss_has_an_example(ns):
+    tasks = [row["task"] for row in ns["decision_table"]]
+    assert set(ROWS_WITH_EXAMPLE) <= set(tasks)
+    assert set(ns["row_runs"]) == set(ROWS_WITH_EXAMPLE)
+
+
+@pytest.mark.parametrize("name", ROWS_WITH_EXAMPLE)
+def test_loss_decreases_for_each_row(ns, name):
+    losses = ns["row_runs"][name]["losses"]
+    assert len(losses) > 10
+    assert all(math.isfinite(v) for v in losses)
+    assert losses[-1] < losses[0] - 0.1 * abs(losses[0]) - 0.05  # a clear drop, not noise
+
+
+def test_regression_answer_is_the_raw_output(ns):
+    run = ns["row_runs"]["Regressão"]
+    with torch.no_grad():
+        expected = run["model"](run["x_new"]).item()
+    assert run["answer"] == pytest.approx(expected)
+    assert run["answer"] == pytest.approx(2 - run["x_new"].item() ** 2, abs=0.3)  # learned the curve
+
+
+def test_binary_answer_is_sigmoid_threshold(ns):
+    run = ns["row_runs"]["Binária"]
+    with torch.no_grad():
+        prob = torch.sigmoid(run["model"](run["x_new"])).item()
+    assert run["prob"] == pytest.approx(prob)
+    assert run["answer"] == ns["BIN_NAMES"][int(prob > 0.5)]
+
+
+def test_multilabel_answer_is_set_of_sigmoids_above_half(ns):
+    run = ns["row_runs"]["Multirrótulo"]
+    with torch.no_grad():
+        probs = torch.sigmoid(run["model"](run["x_new"]))[0]
+    expected = {name for name, p in zip(ns["CLASS_NAMES"], probs.tolist()) if p > 0.5}
+    assert run["answer"] == expected
+    assert run["answer"] == {"cão", "gato"}
+
+
+def test_multiclass_answer_is_argmax(ns):
+    run = ns["row_runs"]["Multiclasse"]
+    with torch.no_grad():
+        logits = run["model"](run["x_new"])[0]
+    assert run["answer"] == ns["CLASS_NAMES"][int(torch.softmax(logits, 0).argmax())]
+    assert torch.allclose(ns["probs_mc"].sum(), torch.tensor(1.0))
+
+
+def test_count_answer_is_exp_of_log_rate(ns):
+    run = ns["row_runs"]["Contagem"]
+    with torch.no_grad():
+        log_rate = run["model"](run["x_new"]).item()
+    assert run["answer"] == pytest.approx(math.exp(log_rate), rel=1e-5)
+    assert run["answer"] > 0
+    true_rate = math.exp(1.0 + 0.8 * run["x_new"].item())
+    assert run["answer"] == pytest.approx(true_rate, rel=0.2)
+
+
+# --- multiclass vs multilabel ----------------------------------------------------------
+
+def test_softmax_competes_sigmoids_do_not(ns):
+    logits = ns["logits_two_animals"]
+    softmax, sigmoid = ns["softmax_two"], ns["sigmoid_two"]
+    assert torch.allclose(softmax, torch.softmax(logits, 0))
+    assert torch.allclose(sigmoid, torch.sigmoid(logits))
+    assert softmax.sum().item() == pytest.approx(1.0, abs=1e-6)
+    assert sigmoid[0] > 0.5 and sigmoid[1] > 0.5  # cão e gato
+    assert (softmax > 0.5).sum() <= 1
+    assert softmax[0] + softmax[1] <= 1.0 + 1e-6
+
+
+# --- classic bugs -----------------------------------------------------------------------
+
+def test_double_softmax_shrinks_gradients(ns):
+    assert ns["grad_norm_double"] < ns["grad_norm_correct"]
+    # independent recomputation with autograd on the lesson's network and data
+    net = ns["make_net"](2, 4, seed=7)
+    x, y = ns["x_mc"], ns["y_mc"]
+    ce = nn.CrossEntropyLoss()
+    g_ok = torch.autograd.grad(ce(net(x), y), list(net.parameters()))
+    g_bad = torch.autograd.grad(ce(torch.softmax(net(x), 1), y), list(net.parameters()))
+    norm = lambda gs: torch.sqrt(sum((g**2).sum() for g in gs)).item()  # noqa: E731
+    assert ns["grad_norm_correct"] == pytest.approx(norm(g_ok), rel=1e-5)
+    assert ns["grad_norm_double"] == pytest.approx(norm(g_bad), rel=1e-5)
+
+
+def test_double_softmax_trains_slower(ns):
+    ok, bad = ns["ce_history_correct"], ns["ce_history_double"]
+    assert ok[0] == pytest.approx(bad[0])  # same start
+    assert all(a < b for a, b in zip(ok[5:], bad[5:]))
+    assert ok[-1] < bad[-1]
+
+
+def test_bce_with_logits_equals_bce_on_sigmoid_in_safe_range(ns):
+    assert torch.allclose(ns["bce_logits_values"], ns["bce_prob_values"], atol=1e-4)
+    z = torch.linspace(-10, 10, 101)
+    for target in (0.0, 1.0):
+        t = torch.full_like(z, target)
+        a = nn.BCEWithLogitsLoss(reduction="none")(z, t)
+        b = nn.BCELoss(reduction="none")(torch.sigmoid(z), t)
+        assert torch.allclose(a, b, atol=1e-3)
+
+
+def test_sigmoid_before_bce_with_logits_floors_the_loss():
+    z = torch.tensor([10.0, -10.0])
+    t = torch.tensor([1.0, 0.0])
+    bugged = nn.BCEWithLogitsLoss(reduction="none")(torch.sigmoid(z), t)
+    assert bugged[0] > -math.log(torch.sigmoid(torch.tensor(1.0)).item()) - 1e-3
+    assert bugged[1] == pytest.approx(math.log(2), abs=1e-3)
+    assert (torch.sigmoid(torch.sigmoid(z)) > 0.5).all()
+
+
+def test_weighted_losses_recover_minority_recall(ns):
+    runs = ns["imbalance_runs"]
+    assert runs["com pos_weight"]["recall"] > runs["sem peso"]["recall"] + 0.1
+    runs_mc = ns["weighted_mc_runs"]
+    assert runs_mc["com weight"]["recall"] > runs_mc["sem peso"]["recall"] + 0.1
+    n_pos = (ns["y_imb"] == 1).sum().item()
+    assert ns["pos_weight"].item() == pytest.approx((len(ns["y_imb"]) - n_pos) / n_pos)

@@ -1,0 +1,277 @@
+"""Content tests for lessons_src/08-metricas-de-avaliacao.md.
+
+They run the lesson once and check its own from-scratch metrics against `sklearn.metrics` on
+seeded random inputs (including the 0/0 edge cases, with the lesson's convention 0/0 = 0, that
+is, scikit-learn's `zero_division=0`), and the claims the prose makes about the lesson's data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from sklearn import metrics
+
+LESSON = Path(__file__).resolve().parent.parent / "lessons_src" / "08-metricas-de-avaliacao.md"
+SEEDS = list(range(12))
+
+
+@pytest.fixture(scope="module")
+def ns(lesson_globals) -> dict:
+    return lesson_globals(LESSON.name)
+
+
+def close(ours, theirs, tol=1e-10):
+    return abs(float(ours) - float(theirs)) <= tol
+
+
+def random_binary(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded labels and hard predictions with varying size and class balance."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    y_true = (rng.random(n) < rng.uniform(0.05, 0.95)).astype(np.int64)
+    y_pred = (rng.random(n) < rng.uniform(0.05, 0.95)).astype(np.int64)
+    return y_true, y_pred
+
+
+def random_scores(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded labels (both classes present) and scores; odd seeds have many ties."""
+    rng = np.random.default_rng(1000 + seed)
+    n = int(rng.integers(10, 400))
+    y_true = (rng.random(n) < rng.uniform(0.05, 0.6)).astype(np.int64)
+    y_true[0], y_true[1] = 0, 1
+    scores = rng.normal(size=n) + rng.uniform(0, 3) * y_true
+    if seed % 2:
+        scores = np.round(scores, 1)
+    return y_true, scores
+
+
+EDGE_CASES = {
+    "sem previsões positivas": (np.array([0, 1, 1, 0, 0]), np.array([0, 0, 0, 0, 0])),
+    "sem rótulos positivos": (np.array([0, 0, 0, 0]), np.array([1, 0, 1, 0])),
+    "tudo negativo e certo": (np.array([0, 0, 0]), np.array([0, 0, 0])),
+    "tudo certo": (np.array([0, 1, 1, 0, 1]), np.array([0, 1, 1, 0, 1])),
+    "tudo errado": (np.array([0, 1, 1, 0, 1]), np.array([1, 0, 0, 1, 0])),
+    "tudo positivo": (np.array([1, 1, 1]), np.array([1, 1, 1])),
+}
+
+
+def binary_inputs():
+    cases = [pytest.param(*random_binary(seed), id=f"seed{seed}") for seed in SEEDS]
+    cases += [pytest.param(t, p, id=name) for name, (t, p) in EDGE_CASES.items()]
+    return cases
+
+
+# --- regression ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_regression_metrics_match_sklearn(ns, seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 500))
+    y_true = rng.normal(scale=rng.uniform(0.1, 100), size=n)
+    y_pred = y_true + rng.standard_t(df=2, size=n) * rng.uniform(0.01, 50)
+    assert close(ns["mse"](y_true, y_pred), metrics.mean_squared_error(y_true, y_pred), 1e-8)
+    assert close(ns["rmse"](y_true, y_pred), np.sqrt(metrics.mean_squared_error(y_true, y_pred)), 1e-8)
+    assert close(ns["mae"](y_true, y_pred), metrics.mean_absolute_error(y_true, y_pred), 1e-8)
+    assert close(ns["r2"](y_true, y_pred), metrics.r2_score(y_true, y_pred), 1e-8)
+
+
+def test_r2_values_of_the_lesson_models(ns):
+    y = ns["y_reg"].numpy()
+    assert ns["r2"](ns["y_reg"], ns["bad_pred"]).item() < 0
+    assert metrics.r2_score(y, ns["bad_pred"].numpy()) < 0
+    assert close(ns["r2"](ns["y_reg"], ns["mean_pred"]), 0.0, 1e-12)
+    assert 0.5 < ns["r2"](ns["y_reg"], ns["good_pred"]).item() < 1
+
+
+def test_pitfall_claims(ns):
+    y, good = ns["y_reg"], ns["good_pred"]
+    # scale: MAE × 100, MSE × 10⁴, R² unchanged
+    assert close(ns["mae"](100 * y, 100 * good), 100 * ns["mae"](y, good), 1e-8)
+    assert close(ns["mse"](100 * y, 100 * good), 1e4 * ns["mse"](y, good), 1e-6)
+    assert close(ns["r2"](100 * y, 100 * good), ns["r2"](y, good), 1e-12)
+    # one outlier: RMSE grows (relatively) much more than MAE
+    out = ns["outlier_pred"]
+    rmse_growth = ns["rmse"](y, out) / ns["rmse"](y, good)
+    mae_growth = ns["mae"](y, out) / ns["mae"](y, good)
+    assert rmse_growth > 2 * mae_growth
+    # narrow range: similar MAE, much lower R²
+    narrow = ns["narrow"]
+    assert abs(ns["mae"](y[narrow], good[narrow]) - ns["mae"](y, good)) < 0.2 * ns["mae"](y, good)
+    assert ns["r2"](y[narrow], good[narrow]) < 0.5 * ns["r2"](y, good)
+
+
+# --- binary classification --------------------------------------------------------------------
+
+@pytest.mark.parametrize("y_true,y_pred", binary_inputs())
+def test_binary_metrics_match_sklearn(ns, y_true, y_pred):
+    kw = {"zero_division": 0}
+    assert np.array_equal(ns["confusion_matrix_binary"](y_true, y_pred).numpy(),
+                          metrics.confusion_matrix(y_true, y_pred, labels=[0, 1]))
+    assert close(ns["accuracy"](y_true, y_pred), metrics.accuracy_score(y_true, y_pred))
+    assert close(ns["precision"](y_true, y_pred), metrics.precision_score(y_true, y_pred, **kw))
+    assert close(ns["recall"](y_true, y_pred), metrics.recall_score(y_true, y_pred, **kw))
+    assert close(ns["specificity"](y_true, y_pred),
+                 metrics.recall_score(y_true, y_pred, pos_label=0, labels=[0, 1], **kw))
+    assert close(ns["f1"](y_true, y_pred), metrics.f1_score(y_true, y_pred, **kw))
+    for beta in (0.5, 1.0, 2.0, 3.0):
+        assert close(ns["fbeta"](y_true, y_pred, beta),
+                     metrics.fbeta_score(y_true, y_pred, beta=beta, **kw))
+
+
+def test_edge_case_values(ns):
+    t, p = EDGE_CASES["sem previsões positivas"]
+    assert ns["precision"](t, p).item() == 0.0
+    t, p = EDGE_CASES["sem rótulos positivos"]
+    assert ns["recall"](t, p).item() == 0.0
+    t, p = EDGE_CASES["tudo certo"]
+    for name in ("accuracy", "precision", "recall", "specificity", "f1"):
+        assert ns[name](t, p).item() == 1.0
+    t, p = EDGE_CASES["tudo errado"]
+    for name in ("accuracy", "precision", "recall", "specificity", "f1"):
+        assert ns[name](t, p).item() == 0.0
+
+
+def test_lesson_binary_example_matches_sklearn(ns):
+    yt, yp = ns["y_te"], ns["y_pred_te"].numpy()
+    assert np.array_equal(ns["cm_ours"].numpy(), metrics.confusion_matrix(yt, yp))
+    assert close(ns["f1"](ns["y_true_te"], ns["y_pred_te"]), metrics.f1_score(yt, yp))
+    # the alt text of the confusion-matrix figure: TN is the largest cell, FN > FP
+    tn, fp, fn, tp = metrics.confusion_matrix(yt, yp).ravel()
+    assert tn > max(fp, fn, tp) and fn > fp
+
+
+def test_fbeta_ordering(ns):
+    """Fβ lies between P and R and moves monotonically from P toward R as β grows."""
+    p, r = ns["p_te"], ns["r_te"]
+    values = [ns["fbeta_example"][b] for b in (0.5, 1.0, 2.0)]
+    assert p != r
+    assert all(min(p, r) <= v <= max(p, r) for v in values)
+    if r > p:
+        assert values[0] < values[1] < values[2]
+    else:
+        assert values[0] > values[1] > values[2]
+    for seed in SEEDS:
+        y_true, y_pred = random_binary(seed)
+        p, r = ns["precision"](y_true, y_pred).item(), ns["recall"](y_true, y_pred).item()
+        if p == r or min(p, r) == 0:
+            continue
+        betas = [0.25, 0.5, 1.0, 2.0, 4.0]
+        vals = [ns["fbeta"](y_true, y_pred, b).item() for b in betas]
+        assert all(min(p, r) - 1e-12 <= v <= max(p, r) + 1e-12 for v in vals)
+        diffs = np.diff(vals)
+        assert np.all(diffs > 0) if r > p else np.all(diffs < 0)
+
+
+def test_accuracy_paradox(ns):
+    y, lazy = ns["y_imbalanced"], ns["always_negative"]
+    assert (lazy == 0).all()
+    negative_rate = (y == 0).double().mean().item()
+    assert close(ns["acc_lazy"], negative_rate, 1e-12)
+    assert negative_rate > 0.95
+    assert ns["rec_lazy"] == 0.0 and ns["prec_lazy"] == 0.0
+    assert close(ns["acc_lazy"], metrics.accuracy_score(y.numpy(), lazy.numpy()))
+    assert metrics.recall_score(y.numpy(), lazy.numpy()) == 0.0
+
+
+# --- curves and areas ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_auc_and_ap_match_sklearn(ns, seed):
+    y_true, scores = random_scores(seed)
+    expected_auc = metrics.roc_auc_score(y_true, scores)
+    assert close(ns["roc_auc_from_scratch"](y_true, scores), expected_auc, 1e-10)
+    assert close(ns["roc_auc_rank"](y_true, scores), expected_auc, 1e-10)
+    assert close(ns["average_precision"](y_true, scores),
+                 metrics.average_precision_score(y_true, scores), 1e-10)
+    fpr, tpr, _ = ns["roc_curve_from_scratch"](y_true, scores)
+    sk_fpr, sk_tpr, _ = metrics.roc_curve(y_true, scores, drop_intermediate=False)
+    np.testing.assert_allclose(fpr.numpy(), sk_fpr)
+    np.testing.assert_allclose(tpr.numpy(), sk_tpr)
+
+
+def test_lesson_auc_and_imbalanced_claim(ns):
+    yt, s = ns["y_te"], ns["scores_te"].numpy()
+    assert close(ns["roc_auc_rank"](ns["y_true_te"], ns["scores_te"]), metrics.roc_auc_score(yt, s))
+    assert close(ns["average_precision"](ns["y_true_te"], ns["scores_te"]),
+                 metrics.average_precision_score(yt, s))
+    # "a AUC parece excelente; a AP, bem mais modesta"
+    auc = ns["roc_auc_rank"](ns["y_imbalanced"], ns["imb_scores"]).item()
+    ap = ns["average_precision"](ns["y_imbalanced"], ns["imb_scores"]).item()
+    assert auc > 0.9 and ap < 0.6
+
+
+def test_threshold_tradeoff(ns):
+    """Lowering the threshold raises recall (the page's table)."""
+    recalls = [ns["recall"](ns["y_true_te"], (ns["scores_te"] >= t).long()).item()
+               for t in (0.2, 0.35, 0.5, 0.65, 0.8)]
+    assert all(a > b for a, b in zip(recalls, recalls[1:]))
+
+
+def test_monotone_transform_keeps_auc(ns):
+    s = ns["scores_te"]
+    auc = ns["roc_auc_rank"](ns["y_true_te"], s).item()
+    assert close(ns["roc_auc_rank"](ns["y_true_te"], s**3), auc, 1e-12)
+    assert close(ns["roc_auc_rank"](ns["y_true_te"], s.log()), auc, 1e-12)
+
+
+# --- multiclass -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_multiclass_averages_match_sklearn(ns, seed):
+    rng = np.random.default_rng(500 + seed)
+    n, k = int(rng.integers(1, 300)), int(rng.integers(2, 8))
+    y_true = rng.integers(0, k, n)
+    y_pred = np.where(rng.random(n) < 0.5, y_true, rng.integers(0, k + 1, n))  # k: só previsto
+    if seed % 3 == 0:
+        y_pred[y_pred == 0] = 1  # a classe 0 nunca é prevista
+    for average in ("macro", "micro", "weighted"):
+        ours = ns["multiclass_scores"](y_true, y_pred, average)
+        theirs = (metrics.precision_score(y_true, y_pred, average=average, zero_division=0),
+                  metrics.recall_score(y_true, y_pred, average=average, zero_division=0),
+                  metrics.f1_score(y_true, y_pred, average=average, zero_division=0))
+        for o, t in zip(ours, theirs):
+            assert close(o, t, 1e-10), average
+    per_class = ns["multiclass_scores"](y_true, y_pred, None)
+    expected = metrics.precision_recall_fscore_support(y_true, y_pred, zero_division=0)[:3]
+    for o, t in zip(per_class, expected):
+        np.testing.assert_allclose(o.numpy(), t, atol=1e-12)
+    cm, _ = ns["multiclass_confusion"](y_true, y_pred)
+    assert np.array_equal(cm.numpy(), metrics.confusion_matrix(y_true, y_pred))
+
+
+def test_digits_averages_claims(ns):
+    yt, yp = ns["yd_te"], ns["yd_pred"]
+    acc = metrics.accuracy_score(yt, yp)
+    for value in ns["multiclass_scores"](yt, yp, "micro"):
+        assert close(value, acc, 1e-12)
+    macro_f1 = ns["multiclass_scores"](yt, yp, "macro")[2].item()
+    weighted_f1 = ns["multiclass_scores"](yt, yp, "weighted")[2].item()
+    assert macro_f1 < weighted_f1 - 0.03  # a macro se afasta, puxada pelas classes raras
+    per_f1 = ns["multiclass_scores"](yt, yp, None)[2]
+    assert per_f1[5:].mean() < per_f1[:5].mean()  # o modelo vai pior nas raras
+
+
+# --- loss vs metric ----------------------------------------------------------------------------
+
+def test_f1_gradient_is_zero_and_ce_is_not(ns):
+    assert ns["f1_grad"].item() == 0.0
+    assert abs(ns["ce_grad"].item()) > 1e-3
+    assert close(ns["f1_toy"].item(), metrics.f1_score(ns["y_toy"].numpy(),
+                                                (0.7 * ns["x_toy"] - 1 > 0).numpy()), 1e-12)
+    # F1 is piecewise constant: a tiny change of w does not change it
+    f1_curve = np.array(ns["f1_curve"])
+    assert np.mean(np.diff(f1_curve) == 0) > 0.9
+
+
+def test_exercise_best_threshold(ns):
+    """Exercise 1: the F1-maximizing threshold beats 0.5, and its F1 matches scikit-learn."""
+    best_pred = ns["best_pred"]
+    best_f1 = ns["f1"](ns["y_true_te"], best_pred).item()
+    assert close(best_f1, metrics.f1_score(ns["y_te"], best_pred.numpy()))
+    assert best_f1 > ns["f1"](ns["y_true_te"], ns["y_pred_te"]).item()
+    thresholds = np.linspace(0.01, 0.99, 99)
+    grid_best = max(metrics.f1_score(ns["y_te"], ns["scores_te"].numpy() >= t) for t in thresholds)
+    assert best_f1 >= grid_best - 1e-12
