@@ -86,3 +86,9 @@ def test_bad_front_matter(header, expected_line, expected):
     error = error_of("", header)
     assert error.line == expected_line and expected in error.message
     assert str(error).startswith(f"lessons_src/01-x.md:{expected_line}: ")
+
+
+def test_math_in_a_heading_is_an_error_because_the_table_of_contents_cannot_render_it():
+    error = error_of("Texto.\n\n### Multirrótulo: $K$ logits\n")
+    assert error.line == 7 and "fórmula em título" in error.message
+    assert parse("### Preço em R$ mil e custo em R$ 2\n\n```python\n# comentário com $x$\n```\n")

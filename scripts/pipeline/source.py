@@ -10,6 +10,8 @@ from pathlib import Path
 import yaml
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+# Inline math as Pandoc sees it: no space just inside the dollars (so "R$ 10 e R$ 20" is not math).
+HEADING_WITH_MATH = re.compile(r"^ {0,3}#{1,6}\s.*(?<![\\\w])\$(\S|\S[^$]*\S)\$")
 FLAG_OPTIONS = {"hide-code", "hide-output", "timing"}
 VALUE_OPTIONS = {"alt", "caption", "raises", "output"}
 OUTPUT_KINDS = {"text", "markdown", "html"}
@@ -128,6 +130,7 @@ def _split_blocks(lines: list[str], start: int, path: str):
     while i < len(lines):
         match = FENCE.match(lines[i])
         if not match:
+            _check_heading(lines[i], path, i + 1)
             text.append(lines[i])
             i += 1
             continue
@@ -143,6 +146,12 @@ def _split_blocks(lines: list[str], start: int, path: str):
         i = end + 1
     if text:
         yield TextBlock("\n".join(text))
+
+
+def _check_heading(line: str, path: str, number: int) -> None:
+    if HEADING_WITH_MATH.match(line):
+        raise LessonSourceError(path, number, "fórmula em título: o sumário da página não mostra matemática; "
+                                              "escreva o título sem $...$")
 
 
 def _closing_fence(lines: list[str], opening: int, match: re.Match, path: str) -> int:
