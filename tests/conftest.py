@@ -9,6 +9,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 from repo_copy import copy_repo  # noqa: F401 - re-exported for the tests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,3 +83,11 @@ def lesson_globals():
         return executed[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def config() -> dict:
+    """mkdocs.yml read with MkDocs' own YAML loader (it resolves !relative), without plugins."""
+    paths = MkDocsConfig(config_file_path=str(ROOT / "mkdocs.yml"))
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as stream:
+        return yaml_load(stream, loader=get_yaml_loader(config=paths))

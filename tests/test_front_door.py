@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -21,13 +19,6 @@ SOURCES = {p.name: p for p in sorted((ROOT / "lessons_src").glob("[0-9][0-9]-*.m
 CONSULTA = {"Glossário": "glossario.md", "Notação": "notacao.md", "Referências": "referencias.md"}
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,}).*?^\1\2[ \t]*$", re.S | re.M)
 LESSON_LINK = re.compile(r"\]\(licoes/(\d\d-[a-z0-9-]+\.md)(?:#[^)]*)?\)")
-
-
-@pytest.fixture(scope="module")
-def config() -> dict:
-    paths = MkDocsConfig(config_file_path=str(ROOT / "mkdocs.yml"))
-    with open(ROOT / "mkdocs.yml", encoding="utf-8") as stream:
-        return yaml_load(stream, loader=get_yaml_loader(config=paths))
 
 
 def nav_pages(nav) -> list[str]:

@@ -9,37 +9,27 @@ from pathlib import Path
 import material
 import pytest
 import yaml
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 ROOT = Path(__file__).resolve().parent.parent
 REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 
 
-@pytest.fixture(scope="module")
-def config() -> dict:
-    """mkdocs.yml read with MkDocs' own YAML loader (it resolves !relative), without plugins."""
-    paths = MkDocsConfig(config_file_path=str(ROOT / "mkdocs.yml"))
-    with open(ROOT / "mkdocs.yml", encoding="utf-8") as stream:
-        return yaml_load(stream, loader=get_yaml_loader(config=paths))
+def configured(entries: list, name: str, kind: str) -> dict:
+    """The options of `name` in a plugins/markdown_extensions list (a bare name has none)."""
+    for entry in entries:
+        if entry == name:
+            return {}
+        if isinstance(entry, dict) and name in entry:
+            return entry[name] or {}
+    raise AssertionError(f"{kind} {name} ausente do mkdocs.yml")
 
 
 def plugin(config: dict, name: str) -> dict:
-    for entry in config["plugins"]:
-        if entry == name:
-            return {}
-        if isinstance(entry, dict) and name in entry:
-            return entry[name] or {}
-    raise AssertionError(f"plugin {name} ausente do mkdocs.yml")
+    return configured(config["plugins"], name, "plugin")
 
 
 def extension(config: dict, name: str) -> dict:
-    for entry in config["markdown_extensions"]:
-        if entry == name:
-            return {}
-        if isinstance(entry, dict) and name in entry:
-            return entry[name] or {}
-    raise AssertionError(f"extensão {name} ausente do mkdocs.yml")
+    return configured(config["markdown_extensions"], name, "extensão")
 
 
 def test_project_is_in_brazilian_portuguese_under_a_sub_path(config):

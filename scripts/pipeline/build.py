@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .cache import ResultCache, build_fingerprint, lesson_key
 from .discover import find_lessons
+from .execute import display_path
 from .notebook import build_notebook
 from .render import render_lesson
 from .report import LessonRun, render_report
@@ -71,7 +72,7 @@ def build(root: Path, parallel: int | None = None) -> BuildSummary:
 def _read_lessons(project: Project) -> list[tuple]:
     try:
         paths = find_lessons(project.lessons_dir)
-        return [(read_lesson(path, shown_as=f"lessons_src/{path.name}"), path) for path in paths]
+        return [(read_lesson(path, shown_as=display_path(path)), path) for path in paths]
     except LessonSourceError as exc:
         raise BuildError(str(exc)) from None
 
