@@ -8,15 +8,21 @@ with ``include_source``, copies the ``.ipynb`` beside it. This hook
   "Ver como notebook" button next to it;
 * on a notebook page, removes nbconvert's Mermaid loader (a module script that imports
   Mermaid from a CDN) and the inert MathJax configuration, translates the copy button,
-  adds "Voltar para a lição" / "Baixar notebook" buttons, marks the title "(notebook)",
-  keeps the page out of the search index, points "Editar" at the lesson source, and fails
-  the build if anything would still load from another host.
+  shows the lesson's figure files (with their pt-BR alt text) instead of nbconvert's base64
+  copies, points links between lessons and the table of contents at real targets, adds
+  "Voltar para a lição" / "Baixar notebook" buttons, marks the title "(notebook)", keeps the
+  page out of the search index, points "Editar" at the lesson source, and fails the build if
+  anything would still load from another host.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import posixpath
 import re
+
+from html import escape
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
@@ -34,6 +40,12 @@ _REMOTE_ATTR = re.compile(
 )
 _REMOTE_IMPORT = re.compile(r'\bimport\s*\(\s*["\'](?:https?:)?//[^"\']*', re.I)
 _FIRST_H1_END = re.compile(r"</h1>")
+_SVG_DATA_IMG = re.compile(r'<img\b[^>]*\bsrc="data:image/svg\+xml;base64,(?P<data>[^"]+)"[^>]*>')
+_LESSON_LINK = re.compile(r'href="(?P<name>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^"]*)?"')
+_HEADING_ID = re.compile(r'<h[1-6]\b[^>]*\bid="([^"]+)"')
+_LESSON_FIGURE = re.compile(
+    r'!\[(?P<alt>[^\]]+)\]\((?P<src>figuras/[^)\s]+\.svg)\)\{ width="(?P<width>\d+)" height="(?P<height>\d+)"'
+)
 
 
 def notebook_file(files, name: str):
@@ -67,11 +79,86 @@ def link_lesson_to_notebook(content: str, page, files) -> str:
     return _DOWNLOAD_LINK.sub(fix, content)
 
 
+def lesson_figures(lesson, files) -> dict[str, tuple[str, str]]:
+    """SVG digest -> (site URL, <img> attributes) for each figure of a generated lesson page."""
+    figures = {}
+    for match in _LESSON_FIGURE.finditer(lesson.content_string):
+        url = posixpath.join(posixpath.dirname(lesson.src_uri), match["src"])
+        figure = files.get_file_from_path(url)
+        if figure is None:
+            continue
+        attrs = (f'alt="{escape(match["alt"])}" width="{match["width"]}" '
+                 f'height="{match["height"]}" loading="lazy"')
+        figures[hashlib.sha256(figure.content_bytes).hexdigest()] = (figure.url, attrs)
+    return figures
+
+
+def use_lesson_figures(content: str, page, lesson, files) -> str:
+    """Show the lesson's figure files instead of base64 copies of them.
+
+    nbconvert inlines each SVG output as a base64 ``data:`` URI with the English alt text
+    "No description has been provided for this image". The same bytes are already on the site
+    as the lesson's figures, which carry the pt-BR alt text: linking them makes the page about
+    a third lighter, lets the browser reuse the lesson's cached files, and describes each figure.
+    """
+    figures = lesson_figures(lesson, files)
+
+    def replace(match: re.Match[str]) -> str:
+        digest = hashlib.sha256(base64.b64decode(match["data"])).hexdigest()
+        if digest not in figures:
+            raise PluginError(f"{page.file.src_uri}: uma figura do notebook não é nenhuma figura da lição "
+                              f"{lesson.src_uri}, então não teria texto alternativo")
+        url, attrs = figures[digest]
+        return f'<img src="{get_relative_url(url, page.file.url)}" {attrs}>'
+
+    return _SVG_DATA_IMG.sub(replace, content)
+
+
+def link_lessons(content: str, page, files) -> str:
+    """Point links between lessons (``07-x.md`` in the notebook's Markdown) at the lesson pages.
+
+    MkDocs rewrites such links on Markdown pages, but mkdocs-jupyter leaves them as they are.
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        lesson = files.get_file_from_path(f"{LESSONS}/{match['name']}.md")
+        if lesson is None:
+            return match.group(0)
+        return f'href="{lesson.url_relative_to(page.file)}{match["fragment"] or ""}"'
+
+    return _LESSON_LINK.sub(fix, content)
+
+
+def toc_anchors(toc):
+    for anchor in toc:
+        yield anchor
+        yield from toc_anchors(anchor.children)
+
+
+def match_toc_to_headings(content: str, page) -> None:
+    """Take the table of contents' anchors from the headings' real ids, in order.
+
+    mkdocs-jupyter builds the table of contents from the Markdown, where inline code is
+    dropped ("Os três modos de `reduction`" -> ``#os-tres-modos-de``), but nbconvert's
+    headings keep it (``id="os-tres-modos-de-reduction"``), so those sidebar links led nowhere.
+    """
+    anchors = list(toc_anchors(page.toc))
+    ids = _HEADING_ID.findall(content)
+    if len(anchors) != len(ids):
+        raise PluginError(f"{page.file.src_uri}: o sumário tem {len(anchors)} títulos, mas a página "
+                          f"tem {len(ids)}; não dá para ligar um ao outro")
+    for anchor, heading_id in zip(anchors, ids):
+        anchor.id = heading_id
+
+
 def clean_notebook_page(content: str, page, files) -> str:
     """Offline, translated notebook page with buttons back to the lesson and to the file."""
     content = _MERMAID.sub("", content)
     content = _MATHJAX_CONFIG.sub("", content)
-    content = content.replace('aria-label="Copy to Clipboard"', 'aria-label="Copiar código"')
+    # The template writes `for="cell-1", aria-label=...`: the stray comma becomes an attribute.
+    content = content.replace('<clipboard-copy ,=""', "<clipboard-copy")
+    content = content.replace('aria-label="Copy to Clipboard"', 'role="button" aria-label="Copiar código"')
+    content = link_lessons(content, page, files)
     content = content.replace(">Copied!<", ">Copiado!<")
 
     remote = _REMOTE_ATTR.search(content) or _REMOTE_IMPORT.search(content)
@@ -82,6 +169,7 @@ def clean_notebook_page(content: str, page, files) -> str:
     buttons = []
     lesson = files.get_file_from_path(f"{LESSONS}/{name.removesuffix('.ipynb')}.md")
     if lesson is not None:
+        content = use_lesson_figures(content, page, lesson, files)
         buttons.append(f'<a class="md-button" href="{lesson.url_relative_to(page.file)}">Voltar para a lição</a>')
     file_href = get_relative_url(download_url(page.file), page.file.url)
     buttons.append(f'<a class="md-button md-button--primary" href="{file_href}" download="{name}">Baixar notebook</a>')
@@ -98,12 +186,16 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri.endswith(".ipynb"):
         page.meta["search"] = {"exclude": True}  # the lesson page already holds this text
         if page.title and not page.title.endswith("(notebook)"):
+            page.meta["description"] = (f"A lição “{page.title}” como notebook Jupyter já executado, "
+                                        "para ler aqui ou baixar e rodar no Jupyter ou no Colab.")
             page.title = f"{page.title} (notebook)"  # the browser tab tells it apart from the lesson
         if page.edit_url:
             stem = posixpath.basename(page.file.src_uri).removesuffix(".ipynb")
             base = page.edit_url[: -len(page.file.src_uri)].removesuffix("docs/")
             page.edit_url = f"{base}lessons_src/{stem}.md"
-        return clean_notebook_page(html, page, files)
+        html = clean_notebook_page(html, page, files)
+        match_toc_to_headings(html, page)
+        return html
     if "download=" in html:
         return link_lesson_to_notebook(html, page, files)
     return html

@@ -1,8 +1,16 @@
+import re
+
+import markdown
+
 from pipeline.execute import BlockResult, LessonResult
 from pipeline.render import TIMING_END, TIMING_START, render_lesson
 from pipeline.source import parse_lesson
 
 from conftest import lesson_text
+
+# The Markdown extensions of mkdocs.yml that generated lesson pages rely on.
+EXTENSIONS = ["admonition", "attr_list", "md_in_html", "pymdownx.details", "pymdownx.superfences",
+              "pymdownx.blocks.caption"]
 
 
 def render(body: str, *blocks: BlockResult):
@@ -71,7 +79,15 @@ def test_figure_has_alt_size_caption_and_lazy_loading():
                       BlockResult(figure=svg, figure_size=(614, 384)))
     assert rendered.figures == {"01-x-01.svg": svg}
     assert '![Curvas \\[MSE\\] e MAE](figuras/01-x-01.svg){ width="614" height="384" loading=lazy }' in rendered.page
-    assert "<figcaption>Figura &lt;1&gt;</figcaption>" in rendered.page
+    assert "\n/// caption\n    attrs: {class: lesson-figure}\nFigura &lt;1&gt;\n///" in rendered.page
+
+
+def test_figure_inside_an_admonition_becomes_a_valid_figure():
+    body = '??? note "Gráfico"\n    ```python alt="Uma curva" caption="Legenda"\n    pass\n    ```\n'
+    page = render(body, BlockResult(figure="<svg/>", figure_size=(10, 10))).page
+    html = markdown.markdown(page.split("-->", 1)[1], extensions=EXTENSIONS)
+    assert re.search(r'<details class="note">.*<figure class="lesson-figure">\s*<p><img alt="Uma curva"'
+                     r'.*<figcaption>\s*<p>Legenda</p>\s*</figcaption>\s*</figure>\s*</details>', html, re.S)
 
 
 def test_timing_output_is_marked_and_explained():

@@ -1,7 +1,6 @@
 """`mkdocs serve` by itself: editing a lesson rebuilds it, the page changes, the server settles."""
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -40,12 +39,12 @@ def wait_for(predicate, seconds: float, server: subprocess.Popen):
     return None
 
 
-def test_editing_a_lesson_while_serving_updates_the_page_and_the_server_settles(tmp_path):
+def test_editing_a_lesson_while_serving_updates_the_page_and_the_server_settles(tmp_path, config):
     repo = copy_repo(tmp_path / "repo")
     first_lesson = sorted((repo / "lessons_src").glob("[0-9][0-9]-*.md"))[0]
     for lesson in (repo / "lessons_src").glob("[0-9][0-9]-*.md"):
         lesson.write_text(TINY_LESSON, encoding="utf-8")  # small lessons keep the test fast
-    base_path = urlparse(re.search(r"^site_url:\s*(\S+)", (repo / "mkdocs.yml").read_text(), re.M)[1]).path
+    base_path = urlparse(config["site_url"]).path
     port = free_port()
     page_url = f"http://127.0.0.1:{port}{base_path}licoes/{first_lesson.stem}/"
     log_path = tmp_path / "serve.log"

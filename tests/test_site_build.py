@@ -52,10 +52,11 @@ print("MSE =", 0.25)
 MSE = 0.25
 ```
 
-<figure class="lesson-figure" markdown="span">
-  ![Uma reta subindo.](figuras/{SLUG}-01.svg){{ width="64" height="40" loading=lazy }}
-  <figcaption>Uma reta.</figcaption>
-</figure>
+![Uma reta subindo.](figuras/{SLUG}-01.svg){{ width="64" height="40" loading=lazy }}
+/// caption
+    attrs: {{class: lesson-figure}}
+Uma reta.
+///
 """
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="40"><path d="M0 40L64 0" stroke="#000"/></svg>\n'
@@ -181,7 +182,7 @@ def test_notebook_page_is_offline_and_links_back(site):
     back = re.search(r'href="([^"]+)">Voltar para a lição</a>', html).group(1)
     assert resolve(page, back) == site / f"licoes/{SLUG}/index.html"
     assert "lessons_src/01-funcoes-de-custo-regressao.md" in html  # "Editar" points at the source
-    assert 'aria-label="Copiar código"' in html
+    assert '<clipboard-copy role="button" aria-label="Copiar código" for="cell-1">' in html
 
 
 def test_notebook_page_is_not_in_nav_nor_in_search(site):

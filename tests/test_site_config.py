@@ -1,4 +1,4 @@
-"""The site's configuration: mkdocs.yml, theme overrides, the KaTeX pin and the Pages workflow."""
+"""The site's configuration: mkdocs.yml, theme overrides and the KaTeX pin (publishing: test_publish.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import material
+import mkdocs
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
@@ -132,17 +132,35 @@ def test_home_page_links_only_to_lessons_in_the_nav(config):
     assert linked <= set(config["nav"][1]["Lições"]), "a página inicial não pode apontar para lição inexistente"
 
 
+def changed_lines(ours: str, stock: Path) -> list[str]:
+    """Lines of an override (after its header comment) that the stock template does not have."""
+    stock_body = stock.read_text(encoding="utf-8").split("-#}", 1)[-1].splitlines()
+    return [line for line in ours.split("-#}", 1)[1].splitlines() if line.strip() and line not in stock_body]
+
+
 def test_overrides_change_only_what_they_must():
     stock = Path(material.__file__).parent / "templates" / "partials"
     search = (ROOT / "overrides/partials/search.html").read_text(encoding="utf-8")
     assert 'role="dialog" aria-label="{{ lang.t(\'search\') }}"' in search
     source = (ROOT / "overrides/partials/source.html").read_text(encoding="utf-8")
     assert 'data-md-component="source"' not in source.split("-#}", 1)[1]  # sem consulta à API do GitHub
-    for name, text in (("search.html", search), ("source.html", source)):
-        stock_body = (stock / name).read_text(encoding="utf-8").split("-#}", 1)[1]
-        ours = text.split("-#}", 1)[1]  # the rest of the stock partial is kept as is
-        changed = [line for line in ours.splitlines() if line not in stock_body.splitlines()]
-        assert len(changed) == 1, changed
+    language = (ROOT / "overrides/partials/language.html").read_text(encoding="utf-8")
+    assert '{% if key == "language" %}{{ config.theme.language }}' in language  # <html lang="pt-BR">, não "pt"
+    for name, text in (("search.html", search), ("source.html", source), ("language.html", language)):
+        assert len(changed_lines(text, stock / name)) == 1, changed_lines(text, stock / name)
+    sitemap = (ROOT / "overrides/sitemap.xml").read_text(encoding="utf-8")
+    changed = changed_lines(sitemap, Path(mkdocs.__file__).parent / "templates" / "sitemap.xml")
+    assert len(changed) == 1 and "'.ipynb'" in changed[0], changed  # sem as páginas de notebook
+
+
+@pytest.mark.parametrize("name, parent, blocks", [
+    ("main.html", "base.html", {"extrahead"}),            # Open Graph, para a prévia de links
+    ("404.html", "main.html", {"htmltitle", "content"}),  # página 404 em português
+])
+def test_page_templates_extend_the_theme_and_replace_only_their_blocks(name, parent, blocks):
+    template = (ROOT / "overrides" / name).read_text(encoding="utf-8")
+    assert re.findall(r'{%-?\s*extends\s+"([^"]+)"', template) == [parent]
+    assert set(re.findall(r"{%-?\s*block\s+(\w+)", template)) == blocks
 
 
 def test_katex_is_pinned_exactly_and_locked():
@@ -151,34 +169,3 @@ def test_katex_is_pinned_exactly_and_locked():
     assert re.fullmatch(r"\d+\.\d+\.\d+", version), "fixe a versão exata (sem ^ ou ~)"
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
     assert lock["packages"]["node_modules/katex"]["version"] == version
-
-
-@pytest.fixture(scope="module")
-def workflow() -> dict:
-    with open(ROOT / ".github/workflows/pages.yml", encoding="utf-8") as stream:
-        return yaml.safe_load(stream)
-
-
-def test_workflow_builds_on_push_to_main_with_make_site(workflow):
-    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
-    assert triggers["push"]["branches"] == ["main"]
-    assert workflow["concurrency"]["group"]
-    steps = workflow["jobs"]["build"]["steps"]
-    uses = [step.get("uses", "") for step in steps]
-    assert any(u.startswith("actions/checkout@") for u in uses)
-    python = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python@"))
-    assert str(python["with"]["python-version"]) == "3.11"
-    assert any(u.startswith("actions/configure-pages@") for u in uses)
-    assert any(step.get("run", "").strip() == "make site" for step in steps)
-    artifact = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
-    assert artifact["with"]["path"] == "site"
-    deploy = workflow["jobs"]["deploy"]
-    assert deploy["needs"] == "build"
-    assert any(step.get("uses", "").startswith("actions/deploy-pages@") for step in deploy["steps"])
-
-
-def test_workflow_has_least_permissions(workflow):
-    assert workflow["permissions"] == {"contents": "read"}
-    assert workflow["jobs"]["build"].get("permissions", {"contents": "read"}) == {"contents": "read"}
-    assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
-    assert workflow["jobs"]["deploy"]["environment"]["name"] == "github-pages"

