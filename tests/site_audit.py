@@ -16,12 +16,8 @@ from urllib.parse import urlsplit
 
 from axe_playwright_python.async_playwright import Axe
 
-CHROMIUM = Path("/usr/bin/chromium")
-# The last flag answers every host name but 127.0.0.1 with "not found": even with background
-# networking off, Chromium still looks up Google's update and account hosts at start-up.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+from chromium import LOAD_EVERY_IMAGE
+
 VIEWPORTS = {
     "computador": {"viewport": {"width": 1280, "height": 800}},
     "celular": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
@@ -33,11 +29,8 @@ AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing nod
 NOTEBOOK_MATH_DONE = "!document.querySelector('.jupyter-wrapper') || document.documentElement.dataset.math === 'renderizada'"
 
 # Runs in the page once it has loaded: what a reader sees, as plain data.
-READ_PAGE = """async () => {
+READ_PAGE = """() => {
   const images = [...document.images];
-  images.forEach(img => { img.loading = "eager"; });
-  await Promise.all(images.map(img => img.complete ? null :
-    new Promise(done => { img.addEventListener("load", done); img.addEventListener("error", done); })));
   const prose = (document.querySelector("article") || document.body).cloneNode(true);
   prose.querySelectorAll("pre, code, script, style, .katex, .notebook-actions, .clipboard-copy-txt").forEach(node => node.remove());
   return {
@@ -110,6 +103,7 @@ async def visit_page(browser, url: str, viewport: str, screenshot: Path | None =
         response = await page.goto(url, wait_until="networkidle")
         visit.status = response.status
         await page.wait_for_function(NOTEBOOK_MATH_DONE)
+        await page.evaluate(LOAD_EVERY_IMAGE)
         visit.page = await page.evaluate(READ_PAGE)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)

@@ -15,10 +15,11 @@ import nbformat
 import pytest
 from playwright.async_api import async_playwright
 
-from conftest import LESSONS, ROOT
+from chromium import CHROMIUM, CHROMIUM_ARGS
+from conftest import LESSONS, ROOT, has_math
 from pipeline.build import REPORT_PAGE
-from site_audit import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, axe_violations, visit_all
-from static_server import serving
+from site_audit import VIEWPORTS, axe_violations, visit_all
+from static_server import page_urls, serving
 
 ARTIFACTS = ROOT / "test-artifacts" / "navegador"
 SITE_NAME = "Treinando Redes Neurais"
@@ -34,12 +35,7 @@ PORTUGUESE_WORDS = {"de", "do", "da", "dos", "das", "com", "e", "o", "a", "os", 
 RAW_TEX = re.compile(r"\$\$|\\[()\[\]]|\\[A-Za-z]{2,}")
 
 
-def math_in(lesson) -> bool:
-    prose = re.sub(r"```.*?```", "", lesson.read_text(encoding="utf-8"), flags=re.S)
-    return re.search(r"\$[^$\n]+\$", prose) is not None
-
-
-MATH_PAGES = {"notacao/"} | {f"{kind}/{lesson.stem}/" for lesson in LESSONS if math_in(lesson)
+MATH_PAGES = {"notacao/"} | {f"{kind}/{lesson.stem}/" for lesson in LESSONS if has_math(lesson)
                              for kind in ("licoes", "notebooks")}
 
 
@@ -90,8 +86,7 @@ def both_screens(visits, path):
 
 
 def test_every_page_of_the_site_is_visited(built_site):
-    built = {page.parent.relative_to(built_site).as_posix() for page in built_site.rglob("index.html")}
-    assert {"" if page == "." else f"{page}/" for page in built} == set(PAGES)
+    assert set(page_urls(built_site)) == set(PAGES)
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -13,6 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from mkdocs.utils.meta import get_data
 from pipeline.source import read_lesson
+from static_server import page_urls
 
 ROOT = Path(__file__).resolve().parent.parent
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -55,11 +56,8 @@ def front_matter(url: str) -> dict:
 @pytest.fixture(scope="module")
 def pages(built_site) -> dict[str, BeautifulSoup]:
     """Every page of the site by its URL relative to site_url ("" is the home page), 404 apart."""
-    found = {}
-    for path in sorted(built_site.rglob("index.html")):
-        url = path.parent.relative_to(built_site).as_posix() + "/"
-        found[url.removeprefix("./")] = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    return found
+    return {url: BeautifulSoup((built_site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
+            for url in page_urls(built_site)}
 
 
 @pytest.fixture(scope="module")

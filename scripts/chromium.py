@@ -1,0 +1,24 @@
+"""How the project opens the built site in Debian's Chromium: for the browser tests and the speed budget.
+
+Both drive /usr/bin/chromium (installed by `make test`; Playwright never downloads a browser of its
+own) with the same offline flags, and read a page only once every figure it has has loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The last flag answers every host name but 127.0.0.1 with "not found": even with background
+# networking off, Chromium still looks up Google's update and account hosts at start-up.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+
+# Runs in the page: load the lazy figures too, as a reader who scrolls to the end does, and wait for them.
+LOAD_EVERY_IMAGE = """async () => {
+  const images = [...document.images];
+  images.forEach(img => { img.loading = "eager"; });
+  await Promise.all(images.map(img => img.complete ? null :
+    new Promise(done => { img.addEventListener("load", done); img.addEventListener("error", done); })));
+}"""
