@@ -15,8 +15,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
-# Runs in the page: load the lazy figures too, as a reader who scrolls to the end does, and wait for them.
+# Runs in the page: once the parser has added every figure, load the lazy ones too, as a reader who
+# scrolls to the end does, and wait for them.
 LOAD_EVERY_IMAGE = """async () => {
+  if (document.readyState !== "complete") await new Promise(done => addEventListener("load", done, {once: true}));
   const images = [...document.images];
   images.forEach(img => { img.loading = "eager"; });
   await Promise.all(images.map(img => img.complete ? null :

@@ -92,6 +92,17 @@ def watch(page, visit: Visit) -> None:
             and visit.failed.append(f"{response.url} (HTTP {response.status})"))
 
 
+async def open_loaded(page, url: str):
+    """Go to ``url`` and wait until the whole document is parsed and the network is quiet.
+
+    "networkidle" alone is not enough: on a busy machine the parser can still be adding a long
+    lesson's figures after half a second without requests.
+    """
+    response = await page.goto(url, wait_until="load")
+    await page.wait_for_load_state("networkidle")
+    return response
+
+
 async def visit_page(browser, url: str, viewport: str, screenshot: Path | None = None,
                      run_axe: bool = False) -> Visit:
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
@@ -100,8 +111,7 @@ async def visit_page(browser, url: str, viewport: str, screenshot: Path | None =
     try:
         page = await context.new_page()
         watch(page, visit)
-        response = await page.goto(url, wait_until="networkidle")
-        visit.status = response.status
+        visit.status = (await open_loaded(page, url)).status
         await page.wait_for_function(NOTEBOOK_MATH_DONE)
         await page.evaluate(LOAD_EVERY_IMAGE)
         visit.page = await page.evaluate(READ_PAGE)

@@ -18,7 +18,7 @@ from playwright.async_api import async_playwright
 from chromium import CHROMIUM, CHROMIUM_ARGS
 from conftest import LESSONS, ROOT, has_math
 from pipeline.build import REPORT_PAGE
-from site_audit import VIEWPORTS, axe_violations, visit_all
+from site_audit import VIEWPORTS, axe_violations, open_loaded, visit_all
 from static_server import page_urls, serving
 
 ARTIFACTS = ROOT / "test-artifacts" / "navegador"
@@ -195,7 +195,7 @@ async def search(browser, base_url, word: str, viewport: str) -> list[str]:
     context = await browser.new_context(**VIEWPORTS[viewport])
     try:
         page = await context.new_page()
-        await page.goto(base_url, wait_until="networkidle")
+        await open_loaded(page, base_url)
         if viewport == "celular":
             await page.locator('.md-header label.md-header__button[for="__search"]').click()
         else:
@@ -251,13 +251,13 @@ async def toggle_dark_mode(browser, base_url) -> dict:
     context = await browser.new_context(**VIEWPORTS["computador"], color_scheme="light")
     try:
         page = await context.new_page()
-        await page.goto(base_url + f"licoes/{LESSONS[0].stem}/", wait_until="networkidle")
+        await open_loaded(page, base_url + f"licoes/{LESSONS[0].stem}/")
         seen["start"] = await scheme_of(page)
         await page.get_by_title("Mudar para o modo escuro").click()
         seen["toggled"] = await scheme_of(page)
         seen["background"] = await page.evaluate("getComputedStyle(document.body).backgroundColor")
         seen["contrast"] = await axe_violations(page, {"runOnly": ["color-contrast"]})
-        await page.goto(base_url, wait_until="networkidle")
+        await open_loaded(page, base_url)
         seen["next_page"] = await scheme_of(page)
         await page.get_by_title("Mudar para o modo claro").click()
         seen["back"] = await scheme_of(page)
@@ -278,7 +278,7 @@ async def first_scheme(browser, base_url) -> str:
     context = await browser.new_context(**VIEWPORTS["celular"], color_scheme="dark")
     try:
         page = await context.new_page()
-        await page.goto(base_url, wait_until="networkidle")
+        await open_loaded(page, base_url)
         return await scheme_of(page)
     finally:
         await context.close()
