@@ -12,7 +12,8 @@ with ``include_source``, copies the ``.ipynb`` beside it. This hook
   copies, points links between lessons and the table of contents at real targets, adds
   "Voltar para a lição" / "Baixar notebook" buttons, marks the title "(notebook)", keeps the
   page out of the search index, points "Editar" at the lesson source, and fails the build if
-  anything would still load from another host.
+  anything would still load from another host;
+* in the downloadable ``.ipynb``, points links between lessons at the published lesson pages.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import posixpath
 import re
 
 from html import escape
+from pathlib import Path
+from urllib.parse import urljoin
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
@@ -41,8 +44,11 @@ _REMOTE_ATTR = re.compile(
 _REMOTE_IMPORT = re.compile(r'\bimport\s*\(\s*["\'](?:https?:)?//[^"\']*', re.I)
 _FIRST_H1_END = re.compile(r"</h1>")
 _SVG_DATA_IMG = re.compile(r'<img\b[^>]*\bsrc="data:image/svg\+xml;base64,(?P<data>[^"]+)"[^>]*>')
+_MARKDOWN_LESSON_LINK = re.compile(r'\]\((?P<name>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^)\s"]*)?\)')
 _LESSON_LINK = re.compile(r'href="(?P<name>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^"]*)?"')
-_HEADING_ID = re.compile(r'<h[1-6]\b[^>]*\bid="([^"]+)"')
+_HEADING = re.compile(r'<h[1-6]\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<inner>.*?)</h[1-6]>', re.S)
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
+_TAG = re.compile(r"<[^>]+>")
 _LESSON_FIGURE = re.compile(
     r'!\[(?P<alt>[^\]]+)\]\((?P<src>figuras/[^)\s]+\.svg)\)\{ width="(?P<width>\d+)" height="(?P<height>\d+)"'
 )
@@ -129,6 +135,21 @@ def link_lessons(content: str, page, files) -> str:
     return _LESSON_LINK.sub(fix, content)
 
 
+def link_lessons_on_the_web(notebook_text: str, site_url: str, site_dir: Path) -> str:
+    """Point a downloaded notebook's links between lessons (``](03-x.md)``) at the published pages.
+
+    The file is opened in Jupyter or Colab, far from the site, where a relative link leads nowhere.
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        page = f"{LESSONS}/{match['name']}/"
+        if not (site_dir / page / "index.html").is_file():
+            raise PluginError(f"o notebook liga para a lição {match['name']}.md, que não existe no site")
+        return f"]({urljoin(site_url, page)}{match['fragment'] or ''})"
+
+    return _MARKDOWN_LESSON_LINK.sub(fix, notebook_text)
+
+
 def toc_anchors(toc):
     for anchor in toc:
         yield anchor
@@ -136,19 +157,21 @@ def toc_anchors(toc):
 
 
 def match_toc_to_headings(content: str, page) -> None:
-    """Take the table of contents' anchors from the headings' real ids, in order.
+    """Take the table of contents' anchors and titles from the headings themselves, in order.
 
     mkdocs-jupyter builds the table of contents from the Markdown, where inline code is
-    dropped ("Os três modos de `reduction`" -> ``#os-tres-modos-de``), but nbconvert's
-    headings keep it (``id="os-tres-modos-de-reduction"``), so those sidebar links led nowhere.
+    dropped ("Os três modos de `reduction`" -> "Os três modos de", ``#os-tres-modos-de``), but
+    nbconvert's headings keep it (``id="os-tres-modos-de-reduction"``), so those sidebar links
+    led nowhere and their titles lost words.
     """
     anchors = list(toc_anchors(page.toc))
-    ids = _HEADING_ID.findall(content)
-    if len(anchors) != len(ids):
+    headings = list(_HEADING.finditer(content))
+    if len(anchors) != len(headings):
         raise PluginError(f"{page.file.src_uri}: o sumário tem {len(anchors)} títulos, mas a página "
-                          f"tem {len(ids)}; não dá para ligar um ao outro")
-    for anchor, heading_id in zip(anchors, ids):
-        anchor.id = heading_id
+                          f"tem {len(headings)}; não dá para ligar um ao outro")
+    for anchor, heading in zip(anchors, headings):
+        anchor.id = heading["id"]
+        anchor.title = _TAG.sub("", _ANCHOR_LINK.sub("", heading["inner"])).strip()
 
 
 def clean_notebook_page(content: str, page, files) -> str:
@@ -199,3 +222,14 @@ def on_page_content(html, page, config, files):
     if "download=" in html:
         return link_lesson_to_notebook(html, page, files)
     return html
+
+
+def on_post_build(config):
+    if not config.site_url:
+        return  # no published address to point at: the links stay relative
+    site_dir = Path(config.site_dir)
+    for notebook in sorted((site_dir / NOTEBOOKS).rglob("*.ipynb")):
+        text = notebook.read_text(encoding="utf-8")
+        linked = link_lessons_on_the_web(text, config.site_url, site_dir)
+        if linked != text:
+            notebook.write_text(linked, encoding="utf-8")

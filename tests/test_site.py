@@ -2,6 +2,7 @@
 
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import nbformat
@@ -69,6 +70,33 @@ def test_lesson_page_links_download_edit_source_and_renders_math(built_site, pat
     if has_math(path):
         assert 'class="katex"' in html
     assert "Gerado a partir de" not in re.sub(r"<!--.*?-->", "", html, flags=re.S)
+
+
+TOC_LINK = re.compile(r'<a href="#(?P<id>[^"]+)" class="md-nav__link">\s*<span class="md-ellipsis">(?P<title>.*?)</span>', re.S)
+HEADING = re.compile(r'<h[1-6]\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<inner>.*?)</h[1-6]>', re.S)
+
+
+def plain_text(html_text: str) -> str:
+    text = unescape(re.sub(r"<[^>]+>", "", html_text)).replace("¶", "")
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("kind", ["licoes", "notebooks"])
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_table_of_contents_names_and_links_every_heading_in_full(built_site, path, kind):
+    html = (built_site / kind / path.stem / "index.html").read_text(encoding="utf-8")
+    headings = {m["id"]: plain_text(m["inner"]) for m in HEADING.finditer(html)}
+    toc = {m["id"]: plain_text(m["title"]) for m in TOC_LINK.finditer(html)}
+    assert len(toc) >= 3
+    assert toc == {heading_id: title for heading_id, title in headings.items() if heading_id in toc}
+    assert set(headings) - set(toc) <= {next(iter(headings))}  # only the h1 stays out of the sidebar
+
+
+def test_downloaded_notebooks_link_lessons_by_their_published_address(built_site, config):
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in (built_site / "notebooks").rglob("*.ipynb")}
+    assert len(texts) == len(LESSONS)
+    assert not [stem for stem, text in texts.items() if re.search(r"\]\(\d\d-[a-z0-9-]+\.md", text)]
+    assert f"]({config['site_url']}licoes/03-maxima-verossimilhanca/)" in texts["07-camada-de-saida"]
 
 
 def test_every_lesson_is_in_the_navigation():

@@ -245,3 +245,14 @@ def test_notebook_cleanup_drops_the_cdn_mermaid_loader():
 def test_notebook_page_with_a_remote_resource_fails_the_build(tag):
     with pytest.raises(PluginError, match="carregaria da rede"):
         notebook_hook.clean_notebook_page(f"<h1>T</h1>{tag}", fake_notebook_page(), NoFiles())
+
+
+def test_downloaded_notebook_links_lessons_by_address_and_a_missing_lesson_fails(tmp_path):
+    (tmp_path / "licoes" / "01-a").mkdir(parents=True)
+    (tmp_path / "licoes" / "01-a" / "index.html").write_text("", encoding="utf-8")
+    site_url = "https://professora.github.io/curso/"
+    cell = '"Veja [a lição](01-a.md#perda) e `f(x)`.\\n"'
+    assert (notebook_hook.link_lessons_on_the_web(cell, site_url, tmp_path)
+            == '"Veja [a lição](https://professora.github.io/curso/licoes/01-a/#perda) e `f(x)`.\\n"')
+    with pytest.raises(PluginError, match="02-b.md"):
+        notebook_hook.link_lessons_on_the_web('"[b](02-b.md)"', site_url, tmp_path)
