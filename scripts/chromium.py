@@ -1,7 +1,7 @@
 """How the project opens the built site in Debian's Chromium: for the browser tests and the speed budget.
 
 Both drive /usr/bin/chromium (installed by `make test`; Playwright never downloads a browser of its
-own) with the same offline flags, and read a page only once every figure it has has loaded.
+own) with the same offline flags and screens, and read a page only once every figure it has has loaded.
 """
 
 from __future__ import annotations
@@ -14,6 +14,13 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+
+# The two screens every page is checked on: browser-context options by name.
+VIEWPORTS = {
+    "computador": {"viewport": {"width": 1280, "height": 800}},
+    "celular": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+                "device_scale_factor": 2},
+}
 
 # Runs in the page: once the parser has added every figure, load the lazy ones too, as a reader who
 # scrolls to the end does, and wait for them.

@@ -91,10 +91,8 @@ class SiteHandler(BaseHTTPRequestHandler):
 
     def send_file(self, path: Path, status: HTTPStatus, send_body: bool) -> None:
         kind = content_type(path)
-        body = path.read_bytes()
         compress = kind.startswith(COMPRESSIBLE) and "gzip" in self.headers.get("Accept-Encoding", "")
-        if compress:
-            body = gzipped(path, path.stat().st_mtime_ns)
+        body = gzipped(path, path.stat().st_mtime_ns) if compress else path.read_bytes()
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))

@@ -16,13 +16,8 @@ from urllib.parse import urlsplit
 
 from axe_playwright_python.async_playwright import Axe
 
-from chromium import LOAD_EVERY_IMAGE
+from chromium import LOAD_EVERY_IMAGE, VIEWPORTS
 
-VIEWPORTS = {
-    "computador": {"viewport": {"width": 1280, "height": 800}},
-    "celular": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-                "device_scale_factor": 2},
-}
 AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing node: twice as fast
 
 # Notebook pages render their math in the browser (docs/javascripts/notebook.js), which says when.

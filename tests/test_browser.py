@@ -15,10 +15,10 @@ import nbformat
 import pytest
 from playwright.async_api import async_playwright
 
-from chromium import CHROMIUM, CHROMIUM_ARGS
+from chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS
 from conftest import LESSONS, ROOT, has_math
 from pipeline.build import REPORT_PAGE
-from site_audit import VIEWPORTS, axe_violations, open_loaded, visit_all
+from site_audit import axe_violations, open_loaded, visit_all
 from static_server import page_urls, serving
 
 ARTIFACTS = ROOT / "test-artifacts" / "navegador"
