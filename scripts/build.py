@@ -2,7 +2,8 @@
 
 Usage: python scripts/build.py [--jobs N]
 Only stale lessons run (see pipeline/cache.py). On any failure nothing is written and the
-exit status is 1, with `lessons_src/<file>:<line>: <error>` for each problem.
+exit status is 1, with `lessons_src/<file>:<line>: <error>` for each problem; Ctrl+C stops the
+lessons and exits with status 130.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipeline.build import BuildError, build  # noqa: E402
+from pipeline.build import INTERRUPTED, BuildError, build  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,9 @@ def main() -> int:
     except BuildError as exc:
         print(f"Erro ao gerar as lições:\n{exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
     seconds = time.perf_counter() - start
     executed = ", ".join(summary.executed) or "nenhuma (tudo veio do cache)"
     count = len(summary.runs)

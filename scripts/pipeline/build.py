@@ -1,6 +1,7 @@
 """The whole data path: find lessons → execute what is stale (cached) → render → write.
 
-Nothing is written until every lesson has executed: a failure leaves the published pages as they were.
+Nothing is written until every lesson has executed: a failure leaves the published pages as they
+were (the lessons that did succeed are cached). One build at a time per checkout (a lock file).
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from .execute import display_path
 from .notebook import build_notebook
 from .render import render_lesson
 from .report import LessonRun, render_report
-from .runner import run_lessons
+from .runner import LessonJob, run_lessons
 from .source import LessonSourceError, read_lesson
-from .write import sync_generated
+from .tracked import changed_files, tracked_files
+from .untrusted import header_as_text, safe_results
+from .write import exclusive, sync_generated
 
 PAGES_DIR = "licoes"
 FIGURES_DIR = "licoes/figuras"
 NOTEBOOKS_DIR = "notebooks"
 REPORT_PAGE = "sobre-a-execucao.md"
+INTERRUPTED = "Build interrompido (Ctrl+C): as lições em execução foram encerradas; nada foi escrito."
 
 
 class BuildError(Exception):
@@ -49,6 +53,10 @@ class Project:
     def pins_file(self) -> Path:
         return self.root / "requirements.txt"
 
+    @property
+    def lock_file(self) -> Path:
+        return self.root / ".cache" / "build.lock"
+
 
 @dataclass(frozen=True)
 class BuildSummary:
@@ -62,11 +70,21 @@ class BuildSummary:
 
 def build(root: Path, parallel: int | None = None) -> BuildSummary:
     project = Project(Path(root).resolve())
-    lessons = _read_lessons(project)
-    runs = _execute_stale(project, lessons, parallel or min(2, os.cpu_count() or 1))
-    files = _render(runs)
-    written = sync_generated(project.docs_dir, files, owned_dirs=[PAGES_DIR, NOTEBOOKS_DIR])
-    return BuildSummary(runs, written)
+    waiting = f"Outro build está gerando as lições nesta pasta ({project.root}); esperando ele terminar…"
+    with exclusive(project.lock_file, waiting):
+        lessons = _read_lessons(project)
+        runs = _execute_stale(project, lessons, parallel or min(2, os.cpu_count() or 1))
+        files = _render(runs)
+        return BuildSummary(runs, _write(project, files))
+
+
+def _write(project: Project, files: dict[str, bytes]) -> list[str]:
+    try:
+        return sync_generated(project.docs_dir, files, owned_dirs=[PAGES_DIR, NOTEBOOKS_DIR])
+    except OSError as exc:
+        where = os.path.relpath(exc.filename or project.docs_dir, project.root)
+        raise BuildError(f"não foi possível escrever {where}: {exc.strerror or exc}; "
+                         "nenhum arquivo gerado foi alterado") from None
 
 
 def _read_lessons(project: Project) -> list[tuple]:
@@ -82,22 +100,41 @@ def _execute_stale(project: Project, lessons: list[tuple], parallel: int) -> lis
     fingerprint = build_fingerprint(project.pins_file)
     keys = {lesson.slug: lesson_key(lesson.source, fingerprint) for lesson, _ in lessons}
     cached = {lesson.slug: cache.load(lesson.slug, keys[lesson.slug]) for lesson, _ in lessons}
-    stale = [(path, lesson.path) for lesson, path in lessons if cached[lesson.slug] is None]
-    fresh = run_lessons(stale, parallel) if stale else {}
+    stale = [LessonJob(path, lesson.path, lesson.timeout) for lesson, path in lessons if cached[lesson.slug] is None]
+    fresh = _run_watching_the_repository(project, stale, parallel) if stale else {}
+    for slug, result in fresh.items():
+        if not result.failure:
+            cache.store(result, keys[slug])
     failures = [result.failure for result in fresh.values() if result.failure]
     if failures:
         raise BuildError("\n\n".join(failures))
-    for slug, result in fresh.items():
-        cache.store(result, keys[slug])
     return [LessonRun(lesson, cached[lesson.slug] or fresh[lesson.slug], lesson.slug not in fresh)
             for lesson, _ in lessons]
 
 
+def _run_watching_the_repository(project: Project, jobs: list[LessonJob], parallel: int) -> dict:
+    """Lessons run in scratch folders, but nothing stops one from writing elsewhere: notice it."""
+    before = tracked_files(project.root)
+    fresh = run_lessons(jobs, parallel)
+    changed = changed_files(project.root, before)
+    if changed:
+        raise BuildError("a execução das lições mudou arquivos do repositório: " + ", ".join(changed) +
+                         "\nUma lição só deve escrever na sua pasta de trabalho (a pasta atual quando ela roda); "
+                         "confira os arquivos com `git status`/`git diff`.")
+    return fresh
+
+
 def _render(runs: list[LessonRun]) -> dict[str, bytes]:
+    """Pages, figures, notebooks and report; the authors' text goes in escaped (see untrusted.py)."""
+    runs = [LessonRun(header_as_text(run.lesson), run.result, run.from_cache) for run in runs]
     files: dict[str, bytes] = {}
     for run in runs:
         slug = run.lesson.slug
-        rendered = render_lesson(run.lesson, run.result, notebook_href=f"../{NOTEBOOKS_DIR}/{slug}.ipynb",
+        try:
+            shown = safe_results(run.lesson, run.result)
+        except LessonSourceError as exc:
+            raise BuildError(str(exc)) from None
+        rendered = render_lesson(run.lesson, shown, notebook_href=f"../{NOTEBOOKS_DIR}/{slug}.ipynb",
                                  figure_dir="figuras")
         files[f"{PAGES_DIR}/{slug}.md"] = rendered.page.encode()
         for name, svg in rendered.figures.items():

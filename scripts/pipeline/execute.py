@@ -15,6 +15,7 @@ import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from .source import CodeBlock, Lesson, imports_package, read_lesson
 
@@ -23,6 +24,7 @@ SVG_HASH_SALT = "treinando-redes-neurais"
 PIXELS_PER_INCH = 96
 POINTS_PER_INCH = 72
 SVG_SIZE = re.compile(r'<svg[^>]*?width="(?P<width>[\d.]+)pt"[^>]*?height="(?P<height>[\d.]+)pt"')
+BLOCK_MARK = "\0bloco "  # written to the trace before each block: "\0bloco <line>\n"
 
 
 class LessonExecutionError(Exception):
@@ -84,10 +86,14 @@ def _show_nothing(*args, **kwargs) -> None:
     """`plt.show()` in a lesson is for Colab; the build saves figures itself."""
 
 
-def execute_lesson(lesson: Lesson, source_file: Path) -> LessonResult:
-    """Run every block; raise LessonExecutionError at the first unexpected failure."""
+def execute_lesson(lesson: Lesson, source_file: Path, trace: TextIO | None = None) -> LessonResult:
+    """Run every block; raise LessonExecutionError at the first unexpected failure.
+
+    `trace`, when given, receives a mark before each block and a copy of what the block prints, as
+    it prints it: if the process dies, the runner still knows the block and its output.
+    """
     start = time.perf_counter()
-    _, blocks = _run_blocks(lesson, source_file)
+    _, blocks = _run_blocks(lesson, source_file, trace)
     return LessonResult(lesson.slug, round(time.perf_counter() - start, 2), library_versions(), blocks)
 
 
@@ -98,12 +104,17 @@ def lesson_namespace(path: Path) -> dict:
     return namespace
 
 
-def _run_blocks(lesson: Lesson, source_file: Path) -> tuple[dict, list[BlockResult]]:
+def _run_blocks(lesson: Lesson, source_file: Path, trace: TextIO | None = None) -> tuple[dict, list[BlockResult]]:
     """All blocks in order, in one fresh namespace, inside a scratch working directory."""
     prepare_interpreter(lesson)
     namespace = {"__name__": "__main__", "__builtins__": builtins}
+    blocks = []
     with tempfile.TemporaryDirectory(prefix="licao-") as scratch, contextlib.chdir(scratch):
-        blocks = [run_block(block, namespace, lesson, source_file) for block in lesson.code_blocks]
+        for block in lesson.code_blocks:
+            if trace:
+                trace.write(f"{BLOCK_MARK}{block.line}\n")
+                trace.flush()
+            blocks.append(run_block(block, namespace, lesson, source_file, trace))
     return namespace, blocks
 
 
@@ -111,9 +122,31 @@ def display_path(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def run_block(block: CodeBlock, namespace: dict, lesson: Lesson, source_file: Path) -> BlockResult:
+class Capture(io.StringIO):
+    """What a block prints, also copied at once to the trace (if any)."""
+
+    def __init__(self, trace: TextIO | None):
+        super().__init__()
+        self.trace = trace
+
+    def write(self, text: str) -> int:
+        if self.trace:
+            self.trace.write(text)
+            self.trace.flush()
+        return super().write(text)
+
+
+def valid_text(text: str | None) -> str | None:
+    """Output that is not valid Unicode (lone surrogates) shown as backslash escapes."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def run_block(block: CodeBlock, namespace: dict, lesson: Lesson, source_file: Path,
+              trace: TextIO | None = None) -> BlockResult:
     result = BlockResult()
-    captured = io.StringIO()
+    captured = Capture(trace)
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
         try:
             if block.is_doctest:
@@ -124,7 +157,8 @@ def run_block(block: CodeBlock, namespace: dict, lesson: Lesson, source_file: Pa
             raise
         except BaseException as exc:  # noqa: BLE001 - a lesson may raise anything, even SystemExit
             result.exception = _expected_exception(exc, block, lesson, source_file)
-    result.stdout = captured.getvalue()
+    result.stdout = valid_text(captured.getvalue())
+    result.value, result.exception = valid_text(result.value), valid_text(result.exception)
     _collect_figure(result, block, lesson)
     _check_expected_raise(result, block, lesson)
     return result

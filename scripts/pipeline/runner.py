@@ -1,55 +1,121 @@
 """Execute lessons in a warm worker pool: import the heavy libraries once, fork one child per lesson.
 
-`run_lessons` (in the build) starts `python -m pipeline.runner` in a fresh, single-threaded
-process and hands it the jobs on stdin; each forked child writes its `LessonResult` to a file.
-MkDocs itself never imports torch or forks.
+`run_lessons` (in the build) starts `python -I` running `pipeline.runner` in a scratch folder and
+hands it the jobs on stdin, keeping stdin open: the runner stops (and kills its lessons) as soon as
+it reads end-of-file, so it never outlives the build, even when the build is killed.
+
+Each forked child is a new session (its own process group), writes what it prints, block by block,
+to a log file (never to a pipe of ours, so a process the lesson leaves behind cannot hold the
+build), and its `LessonResult` to a result file. The runner enforces each lesson's time limit,
+kills the lesson's whole process group when it ends, and, as a child subreaper, also kills the
+processes that escaped the group. A lesson that dies without a result is reported with the block
+that was running, the signal or exit code, and the output printed before.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import faulthandler
 import json
 import os
+import re
+import select
+import signal
 import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .execute import (LessonExecutionError, LessonResult, execute_lesson, library_versions,
-                      single_threaded_environment)
+from .execute import (BLOCK_MARK, LessonExecutionError, LessonResult, execute_lesson, library_versions,
+                      single_threaded_environment, valid_text)
 from .source import LessonSourceError, imports_package, read_lesson
 
 HEAVY_IMPORTS = ("torch", "numpy", "matplotlib.pyplot", "sklearn", "sklearn.datasets")
+SCRIPTS_DIR = Path(__file__).resolve().parent.parent
+BOOTSTRAP = "import sys; sys.path.insert(0, sys.argv[1]); from pipeline.runner import main; main()"
+DUMP_MARK = "\0rastro\n"
+TRACE_WAIT = 0.5  # seconds for faulthandler to write where a timed-out lesson was
+OUTPUT_SHOWN = 3000  # characters of a dead lesson's last output in the message
+POLL = 0.05
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 
 
-def run_lessons(lessons: list[tuple[Path, str]], parallel: int) -> dict[str, LessonResult]:
-    """Execute (path, shown_as) pairs; a child that dies without a result becomes a failure."""
+@dataclass(frozen=True)
+class LessonJob:
+    path: Path
+    shown_as: str
+    timeout: float
+
+
+def run_lessons(lessons: list[LessonJob], parallel: int) -> dict[str, LessonResult]:
+    """Execute the lessons; a child that dies without a result becomes a failure of its lesson."""
     with tempfile.TemporaryDirectory(prefix="execucao-") as folder:
-        jobs = [{"lesson": str(path), "shown_as": shown, "result": f"{folder}/{path.stem}.json"}
-                for path, shown in lessons]
-        env = single_threaded_environment()
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).parent.parent), env.get("PYTHONPATH")]))
-        finished = subprocess.run(
-            [sys.executable, "-m", "pipeline.runner"], input=json.dumps({"jobs": jobs, "parallel": parallel}),
-            capture_output=True, text=True, env=env, check=False,
-        )
-        return {Path(job["lesson"]).stem: _read_result(job, finished) for job in jobs}
+        jobs = [{"lesson": str(job.path), "shown_as": job.shown_as, "timeout": job.timeout,
+                 "result": f"{folder}/{job.path.stem}.json", "log": f"{folder}/{job.path.stem}.log"}
+                for job in lessons]
+        with open(f"{folder}/runner.log", "w+b") as runner_log:
+            code = _run_runner({"jobs": jobs, "parallel": parallel}, Path(folder), runner_log)
+            runner_log.seek(0)
+            details = runner_log.read().decode("utf-8", "replace").strip()[-OUTPUT_SHOWN:]
+        return {Path(job["lesson"]).stem: _read_result(job, code, details) for job in jobs}
 
 
-def _read_result(job: dict, finished: subprocess.CompletedProcess) -> LessonResult:
+def _runner_environment() -> dict:
+    env = single_threaded_environment()
+    env.pop("PYTHONPATH", None)  # lesson code must not import this repository
+    return env
+
+
+def _run_runner(request: dict, folder: Path, log) -> int:
+    process = subprocess.Popen(
+        [sys.executable, "-I", "-c", BOOTSTRAP, str(SCRIPTS_DIR)], stdin=subprocess.PIPE,
+        stdout=log, stderr=log, cwd=folder, env=_runner_environment(),
+    )
+    try:
+        process.stdin.write(json.dumps(request).encode() + b"\n")
+        process.stdin.flush()
+        return process.wait()
+    finally:
+        process.stdin.close()  # end-of-file: the runner kills its lessons and leaves
+        if process.poll() is None:
+            process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _read_result(job: dict, code: int, details: str) -> LessonResult:
     result_file = Path(job["result"])
-    if result_file.exists():
+    slug = Path(job["lesson"]).stem
+    try:
         return LessonResult.from_json(json.loads(result_file.read_text(encoding="utf-8")))
-    details = (finished.stderr or "").strip()[-3000:]
-    message = f"{job['shown_as']}:1: a execução terminou sem resultado (código {finished.returncode})\n{details}"
-    return LessonResult(Path(job["lesson"]).stem, 0.0, {}, failure=message)
+    except (OSError, ValueError, TypeError, KeyError):
+        message = f"{job['shown_as']}:1: o executor das lições parou sem resultado ({_exit_description(code)})"
+        return LessonResult(slug, 0.0, {}, failure=f"{message}\n{details}".rstrip())
+
+
+def _exit_description(code: int) -> str:
+    if code < 0:
+        return f"sinal {signal.Signals(-code).name}"
+    return f"código {code}"
+
+
+# --- Inside the runner process ------------------------------------------------------------------
 
 
 def warm_up(jobs: list[dict]) -> None:
-    """Import, once for all children, the heavy libraries that some lesson imports anyway."""
+    """Import, once for all children, pyplot (every lesson's interpreter is prepared with it) and
+    the heavy libraries that some lesson imports anyway."""
     import matplotlib
 
     matplotlib.use("agg")
+    import matplotlib.pyplot  # noqa: F401
     sources = "\n".join(Path(job["lesson"]).read_text(encoding="utf-8", errors="replace") for job in jobs)
     for name in HEAVY_IMPORTS:
         if imports_package(sources, name.split(".")[0]):
@@ -67,27 +133,60 @@ def _first_optimizer_step(torch) -> None:
     optimizer.step()
 
 
-def run_job(job: dict) -> None:
+def _prctl(option: int, value: int) -> None:
+    """Linux only; elsewhere the end-of-file watch on stdin still stops the runner."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+
+
+def run_job(job: dict, trace) -> None:
     """In the forked child: execute one lesson and leave its result in a file."""
     path = Path(job["lesson"])
     try:
-        result = execute_lesson(read_lesson(path, shown_as=job["shown_as"]), path)
+        result = execute_lesson(read_lesson(path, shown_as=job["shown_as"]), path, trace=trace)
     except (LessonExecutionError, LessonSourceError) as exc:
-        result = LessonResult(path.stem, 0.0, library_versions(), failure=str(exc))
+        result = LessonResult(path.stem, 0.0, library_versions(), failure=valid_text(str(exc)))
     Path(job["result"]).write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
 
 
-def run_all(jobs: list[dict], parallel: int) -> None:
-    running: set[int] = set()
-    for job in jobs:
-        if len(running) >= parallel:
-            running.discard(os.wait()[0])
+def _child(job: dict) -> None:
+    """The forked lesson process: own process group, output to its log file, dies with the runner."""
+    os.setsid()
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    log = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    with open(job["log"], "a", encoding="utf-8", errors="backslashreplace") as trace:
+        faulthandler.enable(file=trace)
+        faulthandler.register(signal.SIGUSR1, file=trace)
+        run_job(job, trace)
+
+
+@dataclass
+class Running:
+    job: dict
+    started: float
+    timed_out: bool = False
+
+
+@dataclass
+class Pool:
+    """The forked lessons: start, reap, time out, and kill everything that is left."""
+
+    parallel: int
+    running: dict[int, Running] = field(default_factory=dict)
+
+    def start(self, job: dict) -> None:
         sys.stdout.flush()
+        sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
-                run_job(job)
+                _child(job)
             except BaseException:  # noqa: BLE001 - report anything, then leave the child
                 import traceback
 
@@ -95,16 +194,158 @@ def run_all(jobs: list[dict], parallel: int) -> None:
                 code = 1
             finally:
                 os._exit(code)
-        running.add(pid)
-    while running:
-        running.discard(os.wait()[0])
+        self.running[pid] = Running(job, time.monotonic())
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.running:
+                self._finish(pid, os.waitstatus_to_exitcode(status))
+
+    def _finish(self, pid: int, code: int) -> None:
+        done = self.running.pop(pid)
+        _kill_group(pid)
+        self.kill_orphans()
+        if not Path(done.job["result"]).exists() or done.timed_out:
+            _write_failure(done, code)
+
+    def enforce_time_limits(self) -> None:
+        now = time.monotonic()
+        for pid, lesson in self.running.items():
+            if not lesson.timed_out and now - lesson.started > lesson.job["timeout"]:
+                lesson.timed_out = True
+                _ask_where(pid, lesson.job)
+                _kill_group(pid)
+
+    def kill_orphans(self) -> None:
+        """Processes a lesson detached (they come back to us, the subreaper, when their parent dies)."""
+        for _ in range(100):
+            orphans = [pid for pid in _children_of(os.getpid()) if pid not in self.running]
+            if not orphans:
+                return
+            for pid in orphans:
+                _kill_group(pid)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(POLL)
+            self.reap()
+
+    def kill_all(self) -> None:
+        for pid in list(self.running):
+            _kill_group(pid)
+        while self.running:
+            with contextlib.suppress(ChildProcessError):
+                pid, _ = os.waitpid(-1, 0)
+                self.running.pop(pid, None)
+                continue
+            break
+        self.kill_orphans()
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _children_of(parent: int) -> list[int]:
+    children = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = status.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == parent and fields[0] != "Z":
+                children.append(int(status.parent.name))
+    return children
+
+
+def _ask_where(pid: int, job: dict) -> None:
+    """Let faulthandler write the running lesson's stack into its log before it is killed."""
+    with open(job["log"], "a", encoding="utf-8") as log:
+        log.write(DUMP_MARK)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGUSR1)
+    deadline = time.monotonic() + TRACE_WAIT
+    while time.monotonic() < deadline and "File " not in Path(job["log"]).read_text("utf-8", "replace").rsplit(
+            DUMP_MARK, 1)[-1]:
+        time.sleep(POLL)
+
+
+def _write_failure(done: Running, code: int) -> None:
+    job = done.job
+    log = Path(job["log"]).read_text(encoding="utf-8", errors="replace") if Path(job["log"]).exists() else ""
+    block_line, output, stack = _split_log(log)
+    line = _innermost_line(stack, job["lesson"]) or block_line or 1
+    where = f" durante o bloco da linha {block_line}" if block_line else " antes do primeiro bloco"
+    if done.timed_out:
+        problem = (f"tempo esgotado: a lição passou de {job['timeout']:g} s e foi interrompida{where} "
+                   "(se ela precisa de mais tempo, aumente 'timeout:' no cabeçalho)")
+    elif code < 0:
+        problem = f"a lição caiu com o sinal {signal.Signals(-code).name}{where}"
+    else:
+        problem = f"a lição encerrou o processo com o código {code}{where} sem terminar"
+    message = f"{job['shown_as']}:{line}: {problem}"
+    if output.strip():
+        message += f"\nSaída do bloco até aqui:\n{output.strip()[-OUTPUT_SHOWN:]}"
+    failure = LessonResult(Path(job["lesson"]).stem, 0.0, {}, failure=message)
+    Path(job["result"]).write_text(json.dumps(failure.to_json(), ensure_ascii=False), encoding="utf-8")
+
+
+STACK_START = re.compile(r"^(Fatal Python error|Current thread|Thread 0x|Stack \(most recent)", re.MULTILINE)
+
+
+def _split_log(log: str) -> tuple[int | None, str, str]:
+    """(line of the block that was running, what it printed, the stack faulthandler wrote)."""
+    marks = list(re.finditer(re.escape(BLOCK_MARK) + r"(\d+)\n", log))
+    block_line = int(marks[-1][1]) if marks else None
+    tail = log[marks[-1].end():] if marks else log
+    output, _, stack = tail.partition(DUMP_MARK)
+    crash = STACK_START.search(output)
+    if crash:
+        output, stack = output[: crash.start()], output[crash.start():] + stack
+    return block_line, output, stack
+
+
+def _innermost_line(stack: str, source_file: str) -> int | None:
+    """faulthandler lists the most recent call first: the first frame in the lesson is where it was."""
+    found = re.search(rf'File "{re.escape(source_file)}", line (\d+)', stack)
+    return int(found[1]) if found else None
+
+
+def _parent_gone() -> bool:
+    """The build keeps our stdin open; end-of-file means it is gone (or asks us to stop)."""
+    readable, _, _ = select.select([sys.stdin.buffer], [], [], POLL)
+    return bool(readable) and not os.read(sys.stdin.fileno(), 1)
+
+
+def run_all(jobs: list[dict], parallel: int) -> None:
+    pool = Pool(parallel)
+    pending = list(jobs)
+    try:
+        while pending or pool.running:
+            while pending and len(pool.running) < parallel:
+                pool.start(pending.pop(0))
+            pool.reap()
+            pool.enforce_time_limits()
+            if _parent_gone():
+                return
+    finally:
+        pool.kill_all()
+
+
+def _stop(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def main() -> None:
-    request = json.load(sys.stdin)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    request = json.loads(sys.stdin.buffer.readline())
+    with contextlib.suppress(ValueError):
+        sys.path.remove(str(SCRIPTS_DIR))  # the lessons' import path has nothing of this repository
     warm_up(request["jobs"])
     run_all(request["jobs"], request["parallel"])
-
-
-if __name__ == "__main__":
-    main()

@@ -16,7 +16,19 @@ FLAG_OPTIONS = {"hide-code", "hide-output", "timing"}
 VALUE_OPTIONS = {"alt", "caption", "raises", "output"}
 OUTPUT_KINDS = {"text", "markdown", "html"}
 REQUIRED_META = ("title", "description")
-KNOWN_META = {"title", "description", "pip"}
+KNOWN_META = {"title", "description", "pip", "timeout"}
+DEFAULT_TIMEOUT = 900  # seconds a lesson may run; the slowest real lesson takes about a minute
+YAML_PROBLEMS = {  # PyYAML's English problem -> what to do, in Portuguese
+    "mapping values are not allowed here": "dois-pontos (:) no meio de um valor; se o valor tem ':', "
+                                           'escreva-o entre aspas, como title: "Custo: MSE e MAE"',
+    "could not find expected ':'": "falta ':' entre a chave e o valor (ou um valor continua na linha "
+                                   "seguinte sem recuo)",
+    "found unexpected end of stream": "aspas abertas e nunca fechadas",
+    "did not find expected key": "linha fora do formato 'chave: valor' (recuo a mais?)",
+    "found character '\\t' that cannot start any token": "tabulação no cabeçalho: use espaços",
+    "found character '@' that cannot start any token": "um valor não pode começar com @: escreva-o entre aspas",
+    "found character '`' that cannot start any token": "um valor não pode começar com `: escreva-o entre aspas",
+}
 
 
 class LessonSourceError(Exception):
@@ -56,6 +68,7 @@ class Lesson:
     pip: tuple[str, ...]
     blocks: tuple
     source: str
+    timeout: float = DEFAULT_TIMEOUT
 
     @property
     def code_blocks(self) -> list[CodeBlock]:
@@ -70,7 +83,7 @@ def imports_package(source: str, package: str) -> bool:
 def read_lesson(path: Path, shown_as: str | None = None) -> Lesson:
     shown = shown_as or str(path)
     try:
-        source = path.read_text(encoding="utf-8")
+        source = path.read_text(encoding="utf-8").removeprefix("\ufeff")  # editors may add a BOM
     except UnicodeDecodeError as exc:
         raise LessonSourceError(shown, 1, f"o arquivo não está em UTF-8 ({exc.reason})") from None
     return parse_lesson(source, shown, slug=path.stem)
@@ -88,6 +101,7 @@ def parse_lesson(source: str, path: str, slug: str) -> Lesson:
         pip=tuple(meta.get("pip", ())),
         blocks=blocks,
         source=source,
+        timeout=meta.get("timeout", DEFAULT_TIMEOUT),
     )
 
 
@@ -103,12 +117,19 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 2 + mark.line if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise LessonSourceError(path, line, f"cabeçalho YAML inválido: {problem}") from None
+        raise LessonSourceError(path, line, f"cabeçalho YAML inválido: {_yaml_problem(exc)}") from None
     if not isinstance(meta, dict):
         raise LessonSourceError(path, 2, "o cabeçalho YAML deve ser um mapeamento 'chave: valor'")
     _check_meta(meta, path)
     return meta, end + 1
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or str(exc)
+    known = YAML_PROBLEMS.get(problem)
+    if known:
+        return known
+    return f"{problem} (se um valor tem ':', '#' ou aspas, escreva-o entre aspas duplas)"
 
 
 def _check_meta(meta: dict, path: str) -> None:
@@ -122,6 +143,9 @@ def _check_meta(meta: dict, path: str) -> None:
     pip = meta.get("pip", [])
     if not isinstance(pip, list) or not all(isinstance(p, str) and "==" in p for p in pip):
         raise LessonSourceError(path, 1, "'pip' deve ser uma lista de pacotes fixados, como ['lightning==2.5.0']")
+    timeout = meta.get("timeout", DEFAULT_TIMEOUT)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise LessonSourceError(path, 1, "'timeout' deve ser o tempo máximo da lição em segundos, como timeout: 600")
 
 
 def _split_blocks(lines: list[str], start: int, path: str):
@@ -181,14 +205,19 @@ def parse_options(text: str, path: str, line: int) -> dict:
     except ValueError as exc:
         raise LessonSourceError(path, line, f"opções do bloco mal escritas ({exc}); use aspas duplas") from None
     options: dict = {}
+    previous = None
     for token in tokens:
         name, has_value, value = token.partition("=")
         if name in FLAG_OPTIONS and not has_value:
             options[name] = True
         elif name in VALUE_OPTIONS and has_value and value.strip():
             options[name] = value
+        elif previous in VALUE_OPTIONS and not has_value:
+            raise LessonSourceError(path, line, f"o valor de '{previous}' tem espaços: use aspas, "
+                                                f'como {previous}="{options[previous]} {token}"')
         else:
             raise LessonSourceError(path, line, _option_problem(name, has_value))
+        previous = name
     if options.get("output", "text") not in OUTPUT_KINDS:
         raise LessonSourceError(path, line, f"output={options['output']!r} inválido: use text, markdown ou html")
     return options
