@@ -4,7 +4,9 @@ GitHub Pages publishes a project site under a sub-path (``https://<dono>.github.
 compresses text with gzip, answers a missing page with the site's ``404.html`` and status 404,
 redirects a folder without its trailing slash, and lets browsers cache files for ten minutes.
 This server does the same on 127.0.0.1, so a page that only works at the site root, or only
-without compression, fails here before it fails in production.
+without compression, fails here before it fails in production. It serves nothing outside the site
+folder (every path is resolved and checked), answers malformed requests with 400/414 and no
+traceback, and keeps a long listen queue so that hundreds of simultaneous requests are all answered.
 
     python scripts/static_server.py site --port 8001   # http://127.0.0.1:8001/redes-neurais/
 """
@@ -13,9 +15,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gzip
 import mimetypes
-import posixpath
+import sys
 import threading
 from functools import lru_cache
 from http import HTTPStatus
@@ -25,6 +28,8 @@ from urllib.parse import unquote, urlsplit
 
 SUB_PATH = "/redes-neurais/"
 CACHE_CONTROL = "max-age=600"  # what GitHub Pages sends
+MAX_URL = 2048  # longer paths get 414, like GitHub Pages' front end
+LISTEN_QUEUE = 256
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 TYPES = {".ipynb": "application/x-ipynb+json", ".js": "application/javascript", ".mjs": "application/javascript",
          ".woff2": "font/woff2", ".svg": "image/svg+xml", ".json": "application/json"}
@@ -61,24 +66,37 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.respond(send_body=False)
 
     def respond(self, send_body: bool) -> None:
+        if len(self.path) > MAX_URL:
+            return self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
         url_path = unquote(urlsplit(self.path).path)
+        if "\0" in url_path or not url_path.startswith("/"):
+            return self.send_error(HTTPStatus.BAD_REQUEST)
         if url_path + "/" == self.sub_path:
             return self.redirect(self.sub_path)
-        target = self.resolve(url_path)
-        if target is not None and target.is_dir():
+        try:
+            target = self.resolve(url_path)
+            kind = "dir" if target and target.is_dir() else "file" if target and target.is_file() else None
+        except OSError as exc:
+            too_long = exc.errno == errno.ENAMETOOLONG
+            return self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG if too_long else HTTPStatus.NOT_FOUND)
+        if kind == "dir":
             return self.redirect(url_path + "/")
-        if target is None or not target.is_file():
+        if kind is None:
             return self.send_file(self.site / "404.html", HTTPStatus.NOT_FOUND, send_body)
         return self.send_file(target, HTTPStatus.OK, send_body)
 
     def resolve(self, url_path: str) -> Path | None:
-        """The file a URL names, or None outside the sub-path or the site folder."""
-        if not url_path.startswith(self.sub_path):
+        """The file a URL names, or None outside the sub-path or the site folder.
+
+        Resolved, then checked: `//etc/passwd`, `%2fetc`, `..` and links out of the site all end
+        outside the site folder and are refused.
+        """
+        relative = url_path[len(self.sub_path):]
+        if not url_path.startswith(self.sub_path) or relative.startswith("/"):
             return None
-        relative = posixpath.normpath(url_path[len(self.sub_path):] or ".")
-        if relative.startswith(".."):
+        target = (self.site / relative).resolve()
+        if not target.is_relative_to(self.site):
             return None
-        target = self.site / relative
         if url_path.endswith("/"):
             target = target / "index.html"
         return target
@@ -108,12 +126,19 @@ class SiteHandler(BaseHTTPRequestHandler):
         pass
 
 
+class SiteServer(ThreadingHTTPServer):
+    request_queue_size = LISTEN_QUEUE
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client that hangs up mid-answer is not our error: no traceback on the console."""
+
+
 @contextlib.contextmanager
 def serving(site: Path, sub_path: str = SUB_PATH, port: int = 0):
     """Serve ``site`` on 127.0.0.1 in a background thread; yields the site's base URL."""
     handler = type("Handler", (SiteHandler,), {"site": Path(site).resolve(), "sub_path": sub_path})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
+    server = SiteServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -123,16 +148,29 @@ def serving(site: Path, sub_path: str = SUB_PATH, port: int = 0):
         server.server_close()
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description="Serve o site gerado como o GitHub Pages serve.")
     parser.add_argument("site", type=Path, nargs="?", default=Path("site"), help="pasta do site (padrão: site)")
     parser.add_argument("--port", type=int, default=8001)
     args = parser.parse_args()
-    with serving(args.site, port=args.port) as url:
-        print(f"Servindo {args.site} em {url} (Ctrl+C para parar)")
-        with contextlib.suppress(KeyboardInterrupt):
+    if not (args.site / "404.html").is_file():
+        print(f"{args.site} não é um site gerado (falta 404.html): rode `make site` antes", file=sys.stderr)
+        return 1
+    try:
+        with serving(args.site, port=args.port) as url:
+            print(f"Servindo {args.site} em {url} (Ctrl+C para parar)", flush=True)
             threading.Event().wait()
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"a porta {args.port} já está em uso: pare o outro servidor ou use --port com outro número",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Servidor parado.", file=sys.stderr)
+        return 130
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,3 +1,5 @@
+import pytest
+
 from pipeline import cache as cache_module
 from pipeline.cache import ResultCache, build_fingerprint, lesson_key
 from pipeline.execute import BlockResult, LessonResult
@@ -38,3 +40,17 @@ def test_key_depends_on_source_pins_and_build_code(tmp_path, monkeypatch):
     first = build_fingerprint(pins)
     (code / "render.py").write_text("x = 2\n")
     assert build_fingerprint(pins) != first
+
+
+@pytest.mark.parametrize("damage", [
+    lambda folder: (folder / "result.json").write_text('{"slug": "01-x", "seco'),
+    lambda folder: (folder / "result.json").write_text('{"slug": "01-x"}'),
+    lambda folder: (folder / "result.json").write_bytes(b"\xff\xfe"),
+])
+def test_an_unreadable_entry_is_a_miss_with_a_one_line_warning(tmp_path, capsys, damage):
+    store = ResultCache(tmp_path)
+    store.store(result(), "chave")
+    damage(tmp_path / "01-x")
+    assert store.load("01-x", "chave") is None
+    warning = capsys.readouterr().err
+    assert warning.startswith("aviso: cache de 01-x ilegível (") and warning.count("\n") == 1

@@ -15,3 +15,24 @@ def test_a_badly_named_markdown_file_is_an_error_not_silently_skipped(tmp_path, 
     (tmp_path / name).write_text("x")
     with pytest.raises(LessonSourceError, match="nome de lição inválido"):
         find_lessons(tmp_path)
+
+
+def test_two_lessons_with_the_same_number_are_an_error_naming_both(tmp_path):
+    tmp_path = tmp_path / "lessons_src"
+    tmp_path.mkdir()
+    for name in ("01-um.md", "02-dois.md", "02-outro.md"):
+        (tmp_path / name).write_text("x")
+    with pytest.raises(LessonSourceError) as caught:
+        find_lessons(tmp_path)
+    assert str(caught.value) == ("lessons_src/02-outro.md:1: o número 02 já é de lessons_src/02-dois.md: "
+                                 "cada lição tem um número só seu")
+
+
+@pytest.mark.parametrize("name", ["03-tres.MD", "03-tres.markdown", "notas.Markdown"])
+def test_a_lesson_with_another_markdown_extension_is_an_error(tmp_path, name):
+    (tmp_path / "01-um.md").write_text("x")
+    (tmp_path / name).write_text("x")
+    with pytest.raises(LessonSourceError) as caught:
+        find_lessons(tmp_path)
+    assert str(caught.value) == (f"{tmp_path.name}/{name}:1: nome de lição inválido: use dois dígitos, hífen e "
+                                 "um nome em minúsculas sem acentos, terminado em .md, como 01-funcoes-de-custo.md")

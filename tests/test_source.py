@@ -92,3 +92,35 @@ def test_math_in_a_heading_is_an_error_because_the_table_of_contents_cannot_rend
     error = error_of("Texto.\n\n### Multirrótulo: $K$ logits\n")
     assert error.line == 7 and "fórmula em título" in error.message
     assert parse("### Preço em R$ mil e custo em R$ 2\n\n```python\n# comentário com $x$\n```\n")
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("---\ntitle: Custo: MSE\ndescription: D\n---\n",
+     "lessons_src/01-x.md:2: cabeçalho YAML inválido: dois-pontos (:) no meio de um valor; se o valor tem ':', "
+     'escreva-o entre aspas, como title: "Custo: MSE e MAE"'),
+    ('---\ntitle: "Custo\ndescription: D\n---\n',
+     "lessons_src/01-x.md:2: cabeçalho YAML inválido: aspas abertas e nunca fechadas"),
+    ("---\ntitle: T\ndescription: D\ntimeout: dez\n---\n",
+     "lessons_src/01-x.md:1: 'timeout' deve ser o tempo máximo da lição em segundos, como timeout: 600"),
+])
+def test_yaml_and_header_errors_are_in_portuguese_with_the_line_and_what_to_do(header, expected):
+    assert str(error_of("", header)) == expected
+
+
+def test_timeout_comes_from_the_header_or_the_documented_default():
+    assert parse("", "---\ntitle: T\ndescription: D\ntimeout: 600\n---\n").timeout == 600
+    assert parse("").timeout == 900
+
+
+def test_an_option_value_with_spaces_and_no_quotes_says_use_quotes():
+    error = error_of("\n```python alt=Reta crescente hide-code\npass\n```\n")
+    assert str(error) == ("lessons_src/01-x.md:6: o valor de 'alt' tem espaços: use aspas, "
+                          'como alt="Reta crescente"')
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
+    from pipeline.source import read_lesson
+
+    path = tmp_path / "01-x.md"
+    path.write_bytes("\ufeff".encode() + (HEADER + "Texto.\n").encode())
+    assert read_lesson(path).title == "Título"

@@ -1,6 +1,8 @@
 import os
 
-from pipeline.write import sync_generated, write_atomic, write_if_changed
+import pytest
+
+from pipeline.write import exclusive, sync_generated, write_atomic, write_if_changed
 
 
 def test_write_atomic_leaves_no_temporary_files(tmp_path):
@@ -27,3 +29,46 @@ def test_sync_writes_changed_and_removes_stale_generated_files_only_in_owned_fol
     assert not (tmp_path / "licoes" / "antiga.md").exists()
     assert (tmp_path / "index.md").read_text() == "escrita à mão"
     assert sync_generated(tmp_path, {"licoes/nova.md": b"nova", "relatorio.md": b"r"}, ["licoes"]) == []
+
+
+def test_a_failing_rename_puts_back_every_file_already_replaced(tmp_path):
+    (tmp_path / "licoes").mkdir()
+    (tmp_path / "licoes" / "a.md").write_text("velha a")
+    (tmp_path / "licoes" / "antiga.md").write_text("velha")
+    (tmp_path / "licoes" / "z.md").mkdir()  # a folder where a file must go: its rename fails last
+    with pytest.raises(OSError) as caught:
+        sync_generated(tmp_path, {"licoes/a.md": b"nova a", "licoes/z.md": b"z"}, owned_dirs=["licoes"])
+    assert caught.value.filename == str(tmp_path / "licoes" / "z.md")
+    assert (tmp_path / "licoes" / "a.md").read_text() == "velha a"
+    assert (tmp_path / "licoes" / "antiga.md").read_text() == "velha"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.md", "antiga.md", "licoes", "z.md"]
+
+
+def test_a_folder_that_cannot_be_created_changes_nothing(tmp_path):
+    (tmp_path / "licoes").mkdir()
+    (tmp_path / "licoes" / "a.md").write_text("velha a")
+    (tmp_path / "notebooks").write_text("um arquivo onde devia haver uma pasta")
+    with pytest.raises(OSError):
+        sync_generated(tmp_path, {"licoes/a.md": b"nova a", "notebooks/a.ipynb": b"{}"}, ["licoes", "notebooks"])
+    assert (tmp_path / "licoes" / "a.md").read_text() == "velha a"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.md", "licoes", "notebooks"]
+
+
+def test_one_build_at_a_time_the_second_says_it_waits(tmp_path, capsys):
+    import threading
+
+    lock = tmp_path / ".cache" / "build.lock"
+    order = []
+    with exclusive(lock, "esperando"):
+        second = threading.Thread(target=lambda: exclusive_run(lock, order))
+        second.start()
+        while "esperando" not in capsys.readouterr().err:
+            second.join(0.05)
+        order.append("primeiro")
+    second.join(10)
+    assert order == ["primeiro", "segundo"]
+
+
+def exclusive_run(lock, order):
+    with exclusive(lock, "esperando"):
+        order.append("segundo")

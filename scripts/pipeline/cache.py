@@ -1,7 +1,8 @@
 """Execution results cached by content hash: lesson source + build code + pinned dependencies.
 
 Never by modification time: a fresh clone resets every mtime. The result is stored first and the
-key last, so an interrupted run leaves a miss, never a wrong hit.
+key last, so an interrupted run leaves a miss, never a wrong hit; an entry that cannot be read
+(a truncated file, a disk error) is a miss too, with a one-line warning.
 """
 
 from __future__ import annotations
@@ -42,10 +43,16 @@ class ResultCache:
         return folder / "result.json", folder / "key"
 
     def load(self, slug: str, key: str) -> LessonResult | None:
+        """The stored result, or None (a miss) when absent, stale, or unreadable."""
         result_file, key_file = self._paths(slug)
-        if not key_file.exists() or key_file.read_text() != key or not result_file.exists():
+        try:
+            if not key_file.exists() or key_file.read_text() != key or not result_file.exists():
+                return None
+            return LessonResult.from_json(json.loads(result_file.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            print(f"aviso: cache de {slug} ilegível ({type(exc).__name__}); a lição será executada de novo",
+                  file=sys.stderr)
             return None
-        return LessonResult.from_json(json.loads(result_file.read_text(encoding="utf-8")))
 
     def store(self, result: LessonResult, key: str) -> None:
         result_file, key_file = self._paths(result.slug)

@@ -159,6 +159,8 @@ def _child(job: dict) -> None:
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(log, 1)
     os.dup2(log, 2)
+    for name in [name for name in sys.modules if name.split(".")[0] == "pipeline"]:
+        del sys.modules[name]  # `import pipeline` in a lesson fails, as it does in Colab
     with open(job["log"], "a", encoding="utf-8", errors="backslashreplace") as trace:
         faulthandler.enable(file=trace)
         faulthandler.register(signal.SIGUSR1, file=trace)

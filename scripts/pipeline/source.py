@@ -116,6 +116,8 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict, int]:
         meta = yaml.safe_load("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        if getattr(exc, "problem", None) == "found unexpected end of stream":
+            mark = getattr(exc, "context_mark", None) or mark  # where the unclosed quote opened
         line = 2 + mark.line if mark else 1
         raise LessonSourceError(path, line, f"cabeçalho YAML inválido: {_yaml_problem(exc)}") from None
     if not isinstance(meta, dict):
