@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+from lessons_hook import with_lesson_nav
 from repo_copy import copy_repo  # noqa: F401 - re-exported for the tests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +95,10 @@ def lesson_globals():
 
 @pytest.fixture(scope="session")
 def config() -> dict:
-    """mkdocs.yml read with MkDocs' own YAML loader (it resolves !relative), without plugins."""
+    """mkdocs.yml read with MkDocs' own YAML loader (it resolves !relative), without plugins, and
+    with the "Lições" section of its nav filled in as the lessons hook does."""
     paths = MkDocsConfig(config_file_path=str(ROOT / "mkdocs.yml"))
     with open(ROOT / "mkdocs.yml", encoding="utf-8") as stream:
-        return yaml_load(stream, loader=get_yaml_loader(config=paths))
+        loaded = yaml_load(stream, loader=get_yaml_loader(config=paths))
+    loaded["nav"] = with_lesson_nav(loaded["nav"], ROOT / "lessons_src")  # as lessons_hook fills it in
+    return loaded

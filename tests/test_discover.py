@@ -36,3 +36,14 @@ def test_a_lesson_with_another_markdown_extension_is_an_error(tmp_path, name):
         find_lessons(tmp_path)
     assert str(caught.value) == (f"{tmp_path.name}/{name}:1: nome de lição inválido: use dois dígitos, hífen e "
                                  "um nome em minúsculas sem acentos, terminado em .md, como 01-funcoes-de-custo.md")
+
+
+def test_the_lessons_section_of_the_nav_is_every_lesson_found_in_number_order(tmp_path):
+    from lessons_hook import with_lesson_nav
+
+    for name in ("02-dois.md", "01-um.md", "README.md"):
+        (tmp_path / name).write_text("x")
+    nav = [{"Início": "index.md"}, {"Lições": []}, {"Consulta": [{"Glossário": "glossario.md"}]}]
+    assert with_lesson_nav(nav, tmp_path) == [
+        {"Início": "index.md"}, {"Lições": ["licoes/01-um.md", "licoes/02-dois.md"]},
+        {"Consulta": [{"Glossário": "glossario.md"}]}]

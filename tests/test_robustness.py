@@ -212,9 +212,9 @@ def test_a_lesson_that_writes_into_the_repository_fails_the_build_naming_the_fil
     with pytest.raises(BuildError) as caught:
         build(small)
     assert str(caught.value) == (
-        "a execução das lições mudou arquivos do repositório: docs/index.md\n"
-        "Uma lição só deve escrever na sua pasta de trabalho (a pasta atual quando ela roda); "
-        "confira os arquivos com `git status`/`git diff`.")
+        "arquivos do repositório mudaram durante a execução de lessons_src/02-segunda.md: docs/index.md\n"
+        "Uma lição só deve escrever na sua pasta de trabalho (a pasta atual quando ela roda); confira "
+        "os arquivos com `git status`/`git diff`. Se foi você editando durante o build, rode de novo.")
     assert sorted(snapshot(small / "docs")) == ["index.md"]
 
 

@@ -101,27 +101,28 @@ def _execute_stale(project: Project, lessons: list[tuple], parallel: int) -> lis
     keys = {lesson.slug: lesson_key(lesson.source, fingerprint) for lesson, _ in lessons}
     cached = {lesson.slug: cache.load(lesson.slug, keys[lesson.slug]) for lesson, _ in lessons}
     stale = [LessonJob(path, lesson.path, lesson.timeout) for lesson, path in lessons if cached[lesson.slug] is None]
-    fresh = _run_watching_the_repository(project, stale, parallel) if stale else {}
+    fresh, repository_changes = _run_noticing_writes(project, stale, parallel) if stale else ({}, [])
     for slug, result in fresh.items():
         if not result.failure:
             cache.store(result, keys[slug])
-    failures = [result.failure for result in fresh.values() if result.failure]
-    if failures:
-        raise BuildError("\n\n".join(failures))
+    problems = [result.failure for result in fresh.values() if result.failure] + repository_changes
+    if problems:
+        raise BuildError("\n\n".join(problems))
     return [LessonRun(lesson, cached[lesson.slug] or fresh[lesson.slug], lesson.slug not in fresh)
             for lesson, _ in lessons]
 
 
-def _run_watching_the_repository(project: Project, jobs: list[LessonJob], parallel: int) -> dict:
+def _run_noticing_writes(project: Project, jobs: list[LessonJob], parallel: int) -> tuple[dict, list[str]]:
     """Lessons run in scratch folders, but nothing stops one from writing elsewhere: notice it."""
     before = tracked_files(project.root)
     fresh = run_lessons(jobs, parallel)
     changed = changed_files(project.root, before)
-    if changed:
-        raise BuildError("a execução das lições mudou arquivos do repositório: " + ", ".join(changed) +
-                         "\nUma lição só deve escrever na sua pasta de trabalho (a pasta atual quando ela roda); "
-                         "confira os arquivos com `git status`/`git diff`.")
-    return fresh
+    if not changed:
+        return fresh, []
+    lessons = ", ".join(job.shown_as for job in jobs)
+    return fresh, [f"arquivos do repositório mudaram durante a execução de {lessons}: {', '.join(changed)}\n"
+                   "Uma lição só deve escrever na sua pasta de trabalho (a pasta atual quando ela roda); confira "
+                   "os arquivos com `git status`/`git diff`. Se foi você editando durante o build, rode de novo."]
 
 
 def _render(runs: list[LessonRun]) -> dict[str, bytes]:

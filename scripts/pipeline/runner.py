@@ -238,14 +238,12 @@ class Pool:
             self.reap()
 
     def kill_all(self) -> None:
-        for pid in list(self.running):
+        for pid in self.running:
             _kill_group(pid)
-        while self.running:
+        for pid in self.running:
             with contextlib.suppress(ChildProcessError):
-                pid, _ = os.waitpid(-1, 0)
-                self.running.pop(pid, None)
-                continue
-            break
+                os.waitpid(pid, 0)
+        self.running.clear()
         self.kill_orphans()
 
 
