@@ -212,6 +212,7 @@ def on_page_content(html, page, config, files):
             page.meta["description"] = (f"A lição “{page.title}” como notebook Jupyter já executado, "
                                         "para ler aqui ou baixar e rodar no Jupyter ou no Colab.")
             page.title = f"{page.title} (notebook)"  # the browser tab tells it apart from the lesson
+            page.meta["title"] = page.title  # already HTML text: the theme's `striptags` would unescape it
         if page.edit_url:
             stem = posixpath.basename(page.file.src_uri).removesuffix(".ipynb")
             base = page.edit_url[: -len(page.file.src_uri)].removesuffix("docs/")

@@ -1,4 +1,5 @@
 import os
+import time
 
 import pytest
 
@@ -59,13 +60,17 @@ def test_one_build_at_a_time_the_second_says_it_waits(tmp_path, capsys):
 
     lock = tmp_path / ".cache" / "build.lock"
     order = []
+    said = ""
     with exclusive(lock, "esperando"):
-        second = threading.Thread(target=lambda: exclusive_run(lock, order))
+        second = threading.Thread(target=lambda: exclusive_run(lock, order), daemon=True)
         second.start()
-        while "esperando" not in capsys.readouterr().err:
+        deadline = time.monotonic() + 30  # bounds a regression; not a timing assertion
+        while "esperando" not in said and time.monotonic() < deadline:
             second.join(0.05)
+            said += capsys.readouterr().err
         order.append("primeiro")
-    second.join(10)
+    second.join(30)
+    assert said == "esperando\n"
     assert order == ["primeiro", "segundo"]
 
 
