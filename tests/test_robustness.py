@@ -79,7 +79,10 @@ def cli(project: Path, **kwargs) -> subprocess.Popen:
 
 def run_cli(project: Path) -> tuple[int, str]:
     process = cli(project)
-    _, stderr = process.communicate(timeout=CLI_GUARD)
+    try:
+        _, stderr = process.communicate(timeout=CLI_GUARD)
+    finally:
+        process.kill()  # only does something after a timeout: the lessons then die with the build
     return process.returncode, stderr
 
 
