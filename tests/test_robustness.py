@@ -93,18 +93,19 @@ def wait_for_file(path: Path, process: subprocess.Popen) -> None:
     assert path.exists(), process.stderr.read() if process.poll() is not None else "a lição não começou"
 
 
-def test_a_hung_lesson_is_stopped_at_its_time_limit_naming_block_and_line(project, mark):
-    write_lesson(project, "```python\nx = 1\n```\n\n```python\nprint('calculando')\nwhile True: x += 1\n```\n",
+def test_a_hung_lesson_is_stopped_at_its_time_limit_naming_block_and_line(small, mark):
+    write_lesson(small, "```python\nprint('rápida')\n```\n", name="01-primeira.md")
+    write_lesson(small, "```python\nx = 1\n```\n\n```python\nprint('calculando')\nwhile True: x += 1\n```\n",
                  timeout=3)
-    code, stderr = run_cli(project)
+    code, stderr = run_cli(small)
     assert code == 1
     assert stderr == (
         "Erro ao gerar as lições:\n"
         "lessons_src/02-segunda.md:13: tempo esgotado: a lição passou de 3 s e foi interrompida durante o bloco "
         "da linha 12 (se ela precisa de mais tempo, aumente 'timeout:' no cabeçalho)\n"
         "Saída do bloco até aqui:\ncalculando\n")
-    assert snapshot(project / "docs") == {}
-    assert set(snapshot(project / ".cache" / "lessons")) == {"01-primeira/key", "01-primeira/result.json"}
+    assert snapshot(small / "docs") == {}
+    assert set(snapshot(small / ".cache" / "lessons")) == {"01-primeira/key", "01-primeira/result.json"}
 
 
 def test_processes_a_lesson_leaves_behind_are_killed_and_do_not_hold_the_build(small, mark):
@@ -150,19 +151,19 @@ def test_a_corrupted_cache_entry_is_a_miss_with_a_one_line_warning(small, mark, 
     assert after == before
 
 
-def test_a_failed_write_leaves_every_generated_file_as_it_was(project, mark):
-    build(project)
-    write_lesson(project, "```python\nprint('nova versão')\n```\n")
-    notebook = project / "docs" / "notebooks" / "02-segunda.ipynb"
+def test_a_failed_write_leaves_every_generated_file_as_it_was(small, mark):
+    build(small)
+    write_lesson(small, "```python\nprint('nova versão')\n```\n")
+    notebook = small / "docs" / "notebooks" / "02-segunda.ipynb"
     notebook.unlink()
     notebook.mkdir()  # a folder where the notebook goes: its rename fails after the page's succeeded
-    before = snapshot(project / "docs")
+    before = snapshot(small / "docs")
     with pytest.raises(BuildError) as caught:
-        build(project)
+        build(small)
     assert str(caught.value).startswith("não foi possível escrever docs/notebooks/02-segunda.ipynb: ")
     assert str(caught.value).endswith("; nenhum arquivo gerado foi alterado")
-    assert snapshot(project / "docs") == before
-    assert [p.name for p in (project / "docs").iterdir() if p.name.startswith(".")] == []
+    assert snapshot(small / "docs") == before
+    assert [p.name for p in (small / "docs").iterdir() if p.name.startswith(".")] == []
 
 
 def test_a_second_build_waits_for_the_first_and_says_so(small, mark):
