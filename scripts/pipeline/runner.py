@@ -156,9 +156,11 @@ def _child(job: dict) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     log = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
+    nothing = os.open(os.devnull, os.O_RDONLY)
+    for source, target in ((nothing, 0), (log, 1), (log, 2)):
+        os.dup2(source, target)
+    os.close(nothing)
+    os.close(log)
     for name in [name for name in sys.modules if name.split(".")[0] == "pipeline"]:
         del sys.modules[name]  # `import pipeline` in a lesson fails, as it does in Colab
     with open(job["log"], "a", encoding="utf-8", errors="backslashreplace") as trace:
@@ -269,9 +271,12 @@ def _ask_where(pid: int, job: dict) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGUSR1)
     deadline = time.monotonic() + TRACE_WAIT
-    while time.monotonic() < deadline and "File " not in Path(job["log"]).read_text("utf-8", "replace").rsplit(
-            DUMP_MARK, 1)[-1]:
+    while time.monotonic() < deadline and not _stack_written(Path(job["log"])):
         time.sleep(POLL)
+
+
+def _stack_written(log: Path) -> bool:
+    return "File " in log.read_text(encoding="utf-8", errors="replace").rsplit(DUMP_MARK, 1)[-1]
 
 
 def _write_failure(done: Running, code: int) -> None:
