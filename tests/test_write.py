@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from pipeline.write import exclusive, sync_generated, write_atomic, write_if_changed
+from pipeline.write import exclusive, sync_generated, write_atomic
 
 
 def test_write_atomic_leaves_no_temporary_files(tmp_path):
@@ -14,11 +14,11 @@ def test_write_atomic_leaves_no_temporary_files(tmp_path):
 
 def test_unchanged_content_is_not_rewritten(tmp_path):
     path = tmp_path / "page.md"
-    assert write_if_changed(path, b"x")
+    assert sync_generated(tmp_path, {"page.md": b"x"}, owned_dirs=[]) == ["page.md"]
     os.utime(path, (1, 1))
-    assert not write_if_changed(path, b"x")
+    assert sync_generated(tmp_path, {"page.md": b"x"}, owned_dirs=[]) == []
     assert path.stat().st_mtime == 1
-    assert write_if_changed(path, b"y") and path.read_bytes() == b"y"
+    assert sync_generated(tmp_path, {"page.md": b"y"}, owned_dirs=[]) == ["page.md"] and path.read_bytes() == b"y"
 
 
 def test_sync_writes_changed_and_removes_stale_generated_files_only_in_owned_folders(tmp_path):

@@ -50,13 +50,6 @@ def _naming(path: Path) -> Iterator[None]:
         raise OSError(exc.errno, exc.strerror, str(path)) from None
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    if _unchanged(path, data):
-        return False
-    write_atomic(path, data)
-    return True
-
-
 def _unchanged(path: Path, data: bytes) -> bool:
     return path.is_file() and path.read_bytes() == data
 
