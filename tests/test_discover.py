@@ -47,3 +47,19 @@ def test_the_lessons_section_of_the_nav_is_every_lesson_found_in_number_order(tm
     assert with_lesson_nav(nav, tmp_path) == [
         {"Início": "index.md"}, {"Lições": ["licoes/01-um.md", "licoes/02-dois.md"]},
         {"Consulta": [{"Glossário": "glossario.md"}]}]
+
+
+def test_the_hook_reports_a_discovery_error_as_a_build_error_with_the_file_names(tmp_path):
+    from lessons_hook import on_config
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.exceptions import PluginError
+
+    (tmp_path / "lessons_src").mkdir()
+    for name in ("01-um.md", "01-outro.md"):
+        (tmp_path / "lessons_src" / name).write_text("x")
+    config = MkDocsConfig(config_file_path=str(tmp_path / "mkdocs.yml"))
+    config.nav = [{"Lições": []}]
+    with pytest.raises(PluginError) as caught:
+        on_config(config)
+    assert str(caught.value) == ("Erro ao gerar as lições:\nlessons_src/01-um.md:1: o número 01 já é de "
+                                 "lessons_src/01-outro.md: cada lição tem um número só seu")

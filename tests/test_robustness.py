@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import INTERRUPTED, BuildError, build
+from pipeline.source import LessonSourceError
+from pipeline.untrusted import safe_markdown
 
 from conftest import ROOT, lesson_text, snapshot
 
@@ -253,4 +255,13 @@ def test_output_markdown_with_a_javascript_link_is_an_error(small, mark):
     with pytest.raises(BuildError) as caught:
         build(small)
     assert str(caught.value) == ("lessons_src/02-segunda.md:7: a saída (output=markdown) tem um link para "
-                                 "'javascript:alert(1': só endereços http(s), mailto, relativos ou âncoras (#)")
+                                 "'javascript:alert(1)': só endereços http(s), mailto, relativos ou âncoras (#)")
+
+
+@pytest.mark.parametrize("link", ["[x]( JAVASCRIPT:a)", "[x]: java&#115;cript:alert(1)", "![i](vbscript:x)",
+                                  "[x](data:text/html,1)"])
+def test_only_web_mail_relative_and_anchor_links_pass(link):
+    with pytest.raises(LessonSourceError, match="só endereços http"):
+        safe_markdown(link, "lessons_src/01-x.md", 3)
+    for fine in ("[x](https://pytorch.org/a_(b))", "[x](../a.md#b)", "[x](#secao)", "[x](mailto:a@b.c)"):
+        assert safe_markdown(fine, "lessons_src/01-x.md", 3) == fine
