@@ -20,8 +20,8 @@ from .source import Lesson, LessonSourceError
 # are mathematics or code, and arithmatex/KaTeX and the highlighter escape them.
 VERBATIM = re.compile(r"\$\$.+?\$\$|(?<!\\)\$(?:\\.|[^$\\\n])+?\$|(?P<ticks>`+).+?(?P=ticks)", re.S)
 MARKUP = {"<": "&lt;", "{": "&#123;", "}": "&#125;"}  # raw HTML; attr_list's {: onclick=...}
-LINK_TARGET = re.compile(r"\]\(\s*<?(?P<inline>[^)\s>]*)|^\s{0,3}\[[^\]]+\]:\s*<?(?P<reference>\S*?)>?(?:\s|$)",
-                         re.MULTILINE)
+LINK_TARGET = re.compile(r"\]\(\s*<?(?P<inline>(?:[^()\s>]|\([^()\s]*\))*)"  # [x](target), one level of ()
+                         r"|^\s{0,3}\[[^\]]+\]:\s*<?(?P<reference>\S*?)>?(?:\s|$)", re.MULTILINE)  # [x]: target
 BLOCK_SYNTAX = re.compile(r"^(?P<indent>[ \t]*)///", re.MULTILINE)  # pymdownx.blocks: /// caption, attrs
 SCHEME = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*):")
 SAFE_SCHEMES = {"http", "https", "mailto"}
