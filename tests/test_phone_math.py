@@ -106,9 +106,11 @@ async def cue_and_keyboard(browser, base_url, path: str, scheme: str) -> dict:  
         await page.goto(base_url + path, wait_until="load")
         await page.evaluate("document.fonts.ready")
         wide = page.get_by_role("group", name=WIDE_FORMULA_NAME)
+        seen = {"named": await wide.count()}
+        if not seen["named"]:
+            return seen
         box = wide.first
         await box.scroll_into_view_if_needed()
-        seen = {"named": await wide.count()}
         seen["start"] = edge_contrast(await box.screenshot())
         await box.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
         seen["end"] = edge_contrast(await box.screenshot())

@@ -44,11 +44,6 @@
     if (document.fonts) document.fonts.ready.then(function () { markScrollable(); });
   });
 
-  // Uma fórmula dentro de um bloco recolhido só tem largura quando ele é aberto.
-  document.addEventListener("toggle", function (event) {
-    if (event.target.open) markScrollable(event.target);
-  }, true);
-
   var pending;
   window.addEventListener("resize", function () {
     clearTimeout(pending);
