@@ -120,8 +120,9 @@ async def visit_page(browser, url: str, viewport: str, screenshot: Path | None =
     return visit
 
 
-async def axe_violations(page, options: dict | None = None) -> list[dict]:
-    result = await Axe().run(page, options={**AXE_OPTIONS, **(options or {})})
+async def axe_violations(page, options: dict | None = None, context: str | None = None) -> list[dict]:
+    """axe-core's violations on the page, or only inside the elements that the CSS selector ``context`` picks."""
+    result = await Axe().run(page, context=context, options={**AXE_OPTIONS, **(options or {})})
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [node["target"] for node in v["nodes"][:3]]} for v in result.response["violations"]]
 

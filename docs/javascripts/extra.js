@@ -2,14 +2,26 @@
 (function () {
   // Uma fórmula ou tabela larga demais para a tela rola na horizontal; quem
   // navega pelo teclado só consegue rolá-la se ela puder receber foco
-  // (scrollable-region-focusable). Só as que de fato transbordam ganham tabindex.
+  // (scrollable-region-focusable). Só as que de fato transbordam ganham tabindex;
+  // as fórmulas ganham também um nome, que o leitor de tela anuncia no foco.
+  var WIDE_FORMULA = {role: "group", "aria-label": "Fórmula larga, rolável na horizontal"};
+
+  function setAttributes(box, attributes, on) {
+    Object.keys(attributes).forEach(function (name) {
+      if (on) box.setAttribute(name, attributes[name]);
+      else box.removeAttribute(name);
+    });
+  }
+
   function markScrollable(root) {
     (root || document).querySelectorAll("div.arithmatex, .md-typeset__scrollwrap").forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth + 1) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide) {
         box.setAttribute("tabindex", "0");
       } else if (box.getAttribute("tabindex") === "0") {
         box.removeAttribute("tabindex");
       }
+      if (box.matches("div.arithmatex")) setAttributes(box, WIDE_FORMULA, wide);
     });
   }
 
