@@ -14,12 +14,13 @@
     viewer = document.createElement("dialog");
     viewer.className = "figura-ampliada";
     viewer.setAttribute("aria-label", "Figura ampliada");
+    // A área da figura rola; com tabindex, rola também pelas setas do teclado.
     viewer.innerHTML =
       '<div class="figura-ampliada__barra">' +
       '<button type="button" class="figura-ampliada__botao" aria-pressed="false">Aumentar</button>' +
       '<button type="button" class="figura-ampliada__botao" autofocus>Fechar</button>' +
       "</div>" +
-      '<div class="figura-ampliada__area"><img alt=""></div>';
+      '<div class="figura-ampliada__area" tabindex="0"><img alt=""></div>';
     var buttons = viewer.querySelectorAll("button");
     zoomButton = buttons[0];
     viewerImage = viewer.querySelector("img");

@@ -31,6 +31,7 @@ PHONE_WIDTH_INCHES = 4.0
 PHONE_SMALLEST_FONT_POINTS = 10
 PHONE_COLUMNS = 2  # panels with axes: tick labels need room
 PHONE_COLUMNS_OF_PICTURES = 3  # panels without axes (images)
+PHONE_TITLE_GAP_INCHES = 0.1  # between the titles of panels side by side: about a space and a half
 PHONE_HEIGHT_SCALE = 0.8  # a narrower figure needs less height for the same plot shape
 
 
@@ -265,10 +266,11 @@ def fit_for_phone(figure):
 
 
 def _titles_fit(figure, shown: list) -> bool:
-    """Whether, once laid out, the panels' titles stay inside the figure and apart from each other."""
+    """Whether, once laid out, the panels' titles stay inside the figure and a space apart."""
     figure.draw_without_rendering()
     renderer = figure.canvas.get_renderer()
-    boxes = [ax.title.get_window_extent(renderer) for ax in shown if ax.get_title()]
+    margin = PHONE_TITLE_GAP_INCHES / 2 * figure.dpi
+    boxes = [ax.title.get_window_extent(renderer).padded(margin) for ax in shown if ax.get_title()]
     inside = all(box.x0 >= 0 and box.x1 <= figure.bbox.width for box in boxes)
     return inside and not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
 
