@@ -1,6 +1,7 @@
 import pytest
 
-from pipeline.execute import LessonExecutionError, execute_lesson, lesson_namespace
+from figure_text import text_sizes_pt
+from pipeline.execute import LessonExecutionError, LessonResult, execute_lesson, fit_for_phone, lesson_namespace
 from pipeline.source import parse_lesson
 
 from conftest import lesson_text
@@ -118,3 +119,57 @@ def test_lessons_run_in_a_scratch_directory_and_single_threaded(tmp_path, monkey
             "print(os.path.exists('checkpoint.pt'), torch.get_num_threads())\n```\n")
     assert run(tmp_path, body).blocks[0].stdout == "True 1\n"
     assert not (tmp_path / "checkpoint.pt").exists()
+
+
+GRID_OF_SEVEN = """\
+import matplotlib.pyplot as plt
+fig, axes = plt.subplots(2, 4, figsize=(6.4, 3.0), sharex=True, sharey=True)
+for number, ax in enumerate(axes.flat[:7]):
+    ax.plot([0, 1], [0, number])
+    ax.set_title(f"painel {number}", fontsize=7)
+    ax.tick_params(labelsize=6)
+axes.flat[7].set_visible(False)
+"""
+
+
+def test_phone_rendition_is_the_same_grid_in_two_columns_narrower_and_without_tiny_text():
+    import matplotlib.pyplot as plt
+
+    namespace = {}
+    exec(GRID_OF_SEVEN, namespace)
+    figure = fit_for_phone(namespace["fig"])
+    figure.canvas.draw()
+    shown = [ax for ax in figure.axes if ax.get_visible()]
+    columns = sorted({round(ax.get_position().x0, 3) for ax in shown})
+    rows = sorted({round(ax.get_position().y0, 3) for ax in shown})
+    assert (len(shown), len(columns), len(rows)) == (7, 2, 4)
+    assert figure.get_size_inches()[0] == 4.0
+    # shared axes: tick labels under the lowest panel of each column and on the left column only
+    labelled_x = [ax.get_title() for ax in shown if ax.xaxis.get_tick_params()["labelbottom"]]
+    labelled_y = [ax.get_title() for ax in shown if ax.yaxis.get_tick_params()["labelleft"]]
+    assert labelled_x == ["painel 5", "painel 6"]
+    assert labelled_y == ["painel 0", "painel 2", "painel 4", "painel 6"]
+    plt.close(figure)
+
+
+def test_phone_rendition_stacks_panels_whose_titles_do_not_fit_side_by_side():
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, sharey=True)
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("um título comprido demais para meia tela")
+    fit_for_phone(fig).canvas.draw()
+    assert [round(ax.get_position().x0, 3) for ax in axes][0] == round(axes[1].get_position().x0, 3)
+    assert all(ax.yaxis.get_tick_params()["labelleft"] for ax in axes)
+    plt.close(fig)
+
+
+def test_phone_rendition_is_cached_with_the_block_and_deterministic(tmp_path):
+    body = f'```python alt="Grade"\n{GRID_OF_SEVEN}```\n'
+    first, second = run(tmp_path, body), run(tmp_path, body)
+    block = first.blocks[0]
+    assert block.phone_figure == second.blocks[0].phone_figure
+    assert block.phone_figure_size[0] == 384  # 4 in at 96 px/in
+    assert min(text_sizes_pt(block.figure)) == 6 and min(text_sizes_pt(block.phone_figure)) == 10
+    assert LessonResult.from_json(first.to_json()) == first

@@ -73,21 +73,37 @@ def test_blocks_inside_admonitions_keep_their_indentation():
     assert '??? success "Solução"\n\n    ```python\n    print(1)\n    ```\n\n    ``` { .text .output }\n    1\n    ```' in page
 
 
+def figure_result(svg: str = "<svg/>", phone_svg: str = "<svg/>") -> BlockResult:
+    return BlockResult(figure=svg, figure_size=(614, 384), phone_figure=phone_svg, phone_figure_size=(384, 307))
+
+
 def test_figure_has_alt_size_caption_and_lazy_loading():
     svg = '<svg width="10pt" height="10pt"></svg>'
-    rendered = render('```python alt="Curvas [MSE] e MAE" caption="Figura <1>"\npass\n```\n',
-                      BlockResult(figure=svg, figure_size=(614, 384)))
-    assert rendered.figures == {"01-x-01.svg": svg}
+    rendered = render('```python alt="Curvas [MSE] e MAE" caption="Figura <1>"\npass\n```\n', figure_result(svg))
+    assert rendered.figures["01-x-01.svg"] == svg
     assert '![Curvas \\[MSE\\] e MAE](figuras/01-x-01.svg){ width="614" height="384" loading=lazy }' in rendered.page
     assert "\n/// caption\n    attrs: {class: lesson-figure}\nFigura &lt;1&gt;\n///" in rendered.page
 
 
+def test_phones_get_the_phone_rendition_of_each_figure_through_a_picture_source():
+    body = '```python alt="Uma curva"\npass\n```\n\n```python alt="Outra curva"\npass\n```\n'
+    rendered = render(body, figure_result("<svg>1</svg>", "<svg>1c</svg>"), figure_result("<svg>2</svg>", "<svg>2c</svg>"))
+    assert rendered.figures == {"01-x-01.svg": "<svg>1</svg>", "celular/01-x-01.svg": "<svg>1c</svg>",
+                                "01-x-02.svg": "<svg>2</svg>", "celular/01-x-02.svg": "<svg>2c</svg>"}
+    html = markdown.markdown(rendered.page.split("-->", 1)[1], extensions=EXTENSIONS)
+    # the page licoes/01-x.md is served at licoes/01-x/: raw HTML addresses start one folder up
+    assert ('<p><picture><source media="(max-width: 600px)" srcset="../figuras/celular/01-x-02.svg" '
+            'width="384" height="307"><img alt="Outra curva" height="384" loading="lazy" '
+            'src="figuras/01-x-02.svg" width="614" /></picture></p>') in html
+
+
 def test_figure_inside_an_admonition_becomes_a_valid_figure():
     body = '??? note "Gráfico"\n    ```python alt="Uma curva" caption="Legenda"\n    pass\n    ```\n'
-    page = render(body, BlockResult(figure="<svg/>", figure_size=(10, 10))).page
+    page = render(body, figure_result()).page
     html = markdown.markdown(page.split("-->", 1)[1], extensions=EXTENSIONS)
-    assert re.search(r'<details class="note">.*<figure class="lesson-figure">\s*<p><img alt="Uma curva"'
-                     r'.*<figcaption>\s*<p>Legenda</p>\s*</figcaption>\s*</figure>\s*</details>', html, re.S)
+    assert re.search(r'<details class="note">.*<figure class="lesson-figure">\s*<p><picture><source [^>]+>'
+                     r'<img alt="Uma curva".*<figcaption>\s*<p>Legenda</p>\s*</figcaption>\s*</figure>\s*</details>',
+                     html, re.S)
 
 
 def test_timing_output_is_marked_and_explained():

@@ -18,6 +18,10 @@ from .source import CodeBlock, Lesson, TextBlock
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TIMING_START = "<!-- saída com tempos medidos: varia a cada execução -->"
 TIMING_END = "<!-- fim da saída com tempos medidos -->"
+# Screens up to this wide get a figure's phone rendition; wider ones, the full-size figure. At 600 px
+# the full-size figure (6.4 in = 461 pt) is shown ~570 px wide, so its 10 pt text is ~12 px.
+PHONE_MEDIA = "(max-width: 600px)"
+PHONE_FIGURES = "celular"
 TIMING_NOTE = (
     '!!! info "Tempos medidos na compilação desta página"\n'
     "    Estes números vêm da máquina que gerou o site e mudam a cada execução. "
@@ -28,7 +32,7 @@ TIMING_NOTE = (
 @dataclass(frozen=True)
 class RenderedLesson:
     page: str
-    figures: dict[str, str]  # file name -> SVG text
+    figures: dict[str, str]  # file name (in the figure folder) -> SVG text
 
 
 def figure_name(slug: str, number: int) -> str:
@@ -45,8 +49,9 @@ def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figu
             continue
         block_result = next(results)
         if block_result.figure:
-            name = figure_name(lesson.slug, len(figures) + 1)
+            name = figure_name(lesson.slug, len(figures) // 2 + 1)  # two renditions per figure
             figures[name] = block_result.figure
+            figures[f"{PHONE_FIGURES}/{name}"] = block_result.phone_figure
             parts.append(_code_and_results(block, block_result, f"{figure_dir}/{name}"))
         else:
             parts.append(_code_and_results(block, block_result, None))
@@ -121,8 +126,23 @@ def _figure(block: CodeBlock, result: BlockResult, src: str) -> str:
     """
     alt = re.sub(r"([\\\[\]])", r"\\\1", block.option("alt"))
     width, height = result.figure_size
-    image = f'![{alt}]({src}){{ width="{width}" height="{height}" loading=lazy }}'
+    image = _picture(f'![{alt}]({src}){{ width="{width}" height="{height}" loading=lazy }}', src, result)
     caption = block.option("caption")
     if not caption:
         return image
     return f"{image}\n/// caption\n    attrs: {{class: lesson-figure}}\n{html.escape(caption)}\n///"
+
+
+def _picture(image: str, src: str, result: BlockResult) -> str:
+    """The image inside a <picture> whose <source> gives phones the phone rendition.
+
+    Only the rendition that matches the screen is downloaded. The image stays Markdown (MkDocs
+    fixes its address); the <source> is raw HTML, which MkDocs leaves as it is, so its address is
+    written relative to the page's URL: with directory URLs, `licoes/x.md` is served at
+    `licoes/x/`, one folder below the Markdown file.
+    """
+    folder, name = src.rsplit("/", 1)
+    width, height = result.phone_figure_size
+    source = (f'<source media="{PHONE_MEDIA}" srcset="../{folder}/{PHONE_FIGURES}/{name}" '
+              f'width="{width}" height="{height}">')
+    return f"<picture>{source}{image}</picture>"
