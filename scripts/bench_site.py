@@ -220,13 +220,27 @@ def score(report: dict, category: str) -> int:
     return round(report["categories"][category]["score"] * 100)
 
 
+def unscored_reason(report: dict) -> str | None:
+    """Why Lighthouse gave a run no performance score (e.g. NO_LCP on a busy machine), or None."""
+    if report["categories"]["performance"]["score"] is not None:
+        return None
+    failed = [audit.get("errorMessage", "") for audit in report["audits"].values() if audit.get("scoreDisplayMode") == "error"]
+    return report.get("runtimeError", {}).get("code") or next((m for m in failed if m), "sem motivo informado")
+
+
 def lighthouse_runs(base_url: str, paths: list[str], runs: int, folder: Path) -> dict[str, list[dict]]:
+    """Every page's scored runs; a run without a performance score is reported and left out of the medians."""
     reports: dict[str, list[dict]] = {path: [] for path in paths}
     for run in range(1, runs + 1):  # interleaved, so a busy minute does not hit only one page
         for path in paths:
             output = folder / f"{path.strip('/').replace('/', '-') or 'inicio'}-{run}.json"
-            reports[path].append(lighthouse_report(base_url + path, output))
-    return reports
+            report = lighthouse_report(base_url + path, output)
+            reason = unscored_reason(report)
+            if reason:
+                print(f"Lighthouse não deu nota a {label(path)} (execução {run}): {reason}", file=sys.stderr)
+            else:
+                reports[path].append(report)
+    return {path: scored for path, scored in reports.items() if scored}
 
 
 def heaviest(weights: list[PageWeight], prefix: str) -> list[str]:
@@ -290,12 +304,14 @@ def print_responsiveness(results: dict[str, Responsiveness], weights: list[PageW
     print(f"{'página':<42} {'elementos DOM':>13} {'KaTeX':>6} {'1ª carga KB':>11} {'maior tarefa 4× ms':>18} "
           f"{'bloqueio 4× ms':>14} {'TBT Lighthouse ms':>17} {'desempenho':>10}")
     for path, result in results.items():
-        runs = reports[path]
-        performance = statistics.median(score(r, "performance") for r in runs)
+        runs = reports.get(path)
+        lighthouse = "—".rjust(17) + " " + "—".rjust(10)
+        if runs:
+            lighthouse = (f"{median_metric(runs, 'total-blocking-time'):>17.0f} "
+                          f"{statistics.median(score(r, 'performance') for r in runs):>10.0f}")
         share = f"{result.math_elements / result.elements:.0%}" if result.elements else "—"
         print(f"{label(path):<42} {result.elements:>13} {share:>6} {kb(first_load[path]):>11} "
-              f"{result.longest_task_ms:>18.0f} {result.blocking_ms:>14.0f} "
-              f"{median_metric(runs, 'total-blocking-time'):>17.0f} {performance:>10.0f}")
+              f"{result.longest_task_ms:>18.0f} {result.blocking_ms:>14.0f} {lighthouse}")
 
 
 def print_performance_losses(path: str, runs: list[dict]) -> None:
@@ -332,6 +348,8 @@ def print_targets(weights: list[PageWeight], reports: dict[str, list[dict]],
     heavy = [w for w in weights if w.path.startswith("licoes/") and w.first.transferred >= LESSON_BUDGET_KB * KB]
     print(f"- Toda lição abaixo de {LESSON_BUDGET_KB} KB na 1ª carga: {verdict(not heavy)}"
           + "".join(f"\n    {label(w.path)}: {kb(w.first.transferred)} KB" for w in heavy))
+    for path in responsiveness.keys() - reports.keys():
+        print(f"- {label(path)}: nenhuma execução do Lighthouse deu nota: {verdict(False)}")
     for path, runs in reports.items():
         performance = statistics.median(score(r, "performance") for r in runs)
         accessibility = statistics.median(score(r, "accessibility") for r in runs)
