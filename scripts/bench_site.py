@@ -62,6 +62,7 @@ LONGEST_TASK_TARGET_MS = 200  # no single main-thread task longer, CPU slowed 4Ã
 CPU_SLOWDOWN = 4
 QUIET_MS = 2000  # a page is settled when no long task has started for this long
 SETTLE_LIMIT_S = 30
+SLOWED_LOAD_TIMEOUT_MS = 180_000  # a long lesson with the CPU slowed 4Ã— on a busy shared machine
 ACCESSIBILITY_TARGET = 100
 
 # Registered before any script of the page runs: every long task goes to window.__longTasks.
@@ -177,6 +178,7 @@ def slowed_load(browser: Browser, url: str) -> dict:
     context.add_init_script(RECORD_LONG_TASKS)
     page = context.new_page()
     page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    page.set_default_timeout(SLOWED_LOAD_TIMEOUT_MS)
     page.goto(url, wait_until="load")
     page.wait_for_load_state("networkidle")
     reading = settled_tasks(page)
