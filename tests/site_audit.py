@@ -19,6 +19,11 @@ from axe_playwright_python.async_playwright import Axe
 from chromium import LOAD_EVERY_IMAGE, VIEWPORTS
 
 AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing node: twice as fast
+# Lesson blocks are drawn only when they come near the screen (content-visibility in extra.css). axe
+# scrolls to each element and reads what is painted under it; blocks drawn meanwhile take their real
+# height and move the page, so it would read the footer's colour under the last list. axe checks the
+# page drawn whole, as a reader who has scrolled through it sees it.
+DRAW_WHOLE_PAGE = "*, *::before, *::after { content-visibility: visible !important; }"
 
 # Notebook pages render their math in the browser (docs/javascripts/notebook.js), which says when.
 NOTEBOOK_MATH_DONE = "!document.querySelector('.jupyter-wrapper') || document.documentElement.dataset.math === 'renderizada'"
@@ -121,7 +126,8 @@ async def visit_page(browser, url: str, viewport: str, screenshot: Path | None =
 
 
 async def axe_violations(page, options: dict | None = None, context: str | None = None) -> list[dict]:
-    """axe-core's violations on the page, or only inside the elements that the CSS selector ``context`` picks."""
+    """axe-core's violations on the page drawn whole, or only inside the elements that the CSS selector ``context`` picks."""
+    await page.add_style_tag(content=DRAW_WHOLE_PAGE)
     result = await Axe().run(page, context=context, options={**AXE_OPTIONS, **(options or {})})
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [node["target"] for node in v["nodes"][:3]]} for v in result.response["violations"]]
