@@ -1,3 +1,4 @@
+import html
 import re
 
 import markdown
@@ -112,9 +113,67 @@ def test_timing_output_is_marked_and_explained():
     assert start < page.index("1.2 ms") < page.index("Tempos medidos") < end
 
 
+def to_html(page: str) -> str:
+    return markdown.markdown(page.split("-->", 1)[1], extensions=[*EXTENSIONS, "pymdownx.highlight"],
+                             extension_configs={"pymdownx.highlight": {"use_pygments": True}})
+
+
 def test_doctest_block_is_shown_as_a_console_session():
     page = render("```python\n>>> 1 + 1\n2\n```\n", BlockResult()).page
-    assert "```pycon\n>>> 1 + 1\n2\n```" in page and ".output" not in page
+    assert '``` { .pycon data-copy="1 + 1" }\n>>> 1 + 1\n2\n```' in page and ".output" not in page
+
+
+DOCTEST = r"""```python
+>>> def braces(x):
+...     return {"x": x, 'tick': "`"}
+>>> braces(1) == {"x": 1, 'tick': "`"} < 2
+Traceback (most recent call last):
+  ...
+TypeError: '<' not supported
+>>> print("a\\n</div>")
+a
+<BLANKLINE>
+```
+"""
+
+
+def test_doctest_copies_as_runnable_code_without_prompts_or_expected_output():
+    html_page = to_html(render(DOCTEST, BlockResult()).page)
+    attributes = re.findall(r'<div class="highlight" data-copy="([^"]*)">', html_page)
+    assert len(attributes) == 1, html_page
+    copied = html.unescape(attributes[0])
+    assert copied == ('def braces(x):\n    return {"x": x, \'tick\': "`"}\n'
+                      'braces(1) == {"x": 1, \'tick\': "`"} < 2\nprint("a\\\\n</div>")')
+    compile(copied, "<copiado>", "exec")
+    assert "&gt;&gt;&gt; </span>" in html_page  # the page still shows the session with its prompts
+
+
+def test_code_that_only_prints_a_table_is_collapsed_above_the_table():
+    table = "| a | b |\n| --- | --- |\n| 1 | 2 |\n"
+    html_page = to_html(render("```python output=markdown\nprint(table)\n```\n", BlockResult(stdout=table)).page)
+    assert re.search(r'<details class="ver-codigo">\s*<summary>Ver o código desta tabela</summary>'
+                     r'\s*<div class="highlight">.*print.*</details>', html_page, re.S)
+    assert html_page.index("</details>") < html_page.index("| a | b |")
+
+
+def test_markdown_output_that_is_no_table_gets_a_plain_summary():
+    page = render("```python output=markdown\npass\n```\n", BlockResult(stdout="**Pronto.**\n")).page
+    assert '??? ver-codigo "Ver o código"\n\n    ```python\n    pass\n    ```' in page
+
+
+def test_markdown_blocks_with_a_figure_or_an_error_keep_their_code_in_view():
+    figure = render('```python output=markdown alt="Uma curva"\npass\n```\n',
+                    BlockResult(stdout="| a |\n| --- |\n", figure="<svg/>", figure_size=(10, 10))).page
+    error = render("```python output=markdown raises=KeyError\nd['x']\n```\n",
+                   BlockResult(exception="KeyError: 'x'")).page
+    assert "ver-codigo" not in figure + error
+    assert "\n```python\npass\n```" in figure and "\n```python\nd['x']\n```" in error
+
+
+def test_collapsed_code_inside_an_admonition_keeps_both_indentations():
+    body = '??? success "Solução"\n    ```python output=markdown\n    print(1)\n    ```\n'
+    page = render(body, BlockResult(stdout="| 1 |\n| --- |\n")).page
+    assert '\n    ??? ver-codigo "Ver o código desta tabela"\n\n        ```python\n        print(1)\n        ```' in page
 
 
 def test_blank_lines_inside_code_are_kept():

@@ -1,4 +1,5 @@
-// Ajustes de acessibilidade no HTML do Material for MkDocs (regras do axe-core).
+// Ajustes de acessibilidade no HTML do Material for MkDocs (regras do axe-core)
+// e explicação das abreviações ao toque.
 (function () {
   // Uma fórmula ou tabela larga demais para a tela rola na horizontal; quem
   // navega pelo teclado só consegue rolá-la se ela puder receber foco
@@ -44,8 +45,78 @@
     if (document.fonts) document.fonts.ready.then(function () { markScrollable(); });
   });
 
+  // Abreviações: a explicação (o title da <abbr>) abre com toque, clique ou
+  // teclado, não só com o mouse. Um único balão, criado no primeiro uso, e
+  // ouvintes no documento: cada uma das 100+ abreviações de uma lição só ganha
+  // o tabindex que a deixa receber foco.
+  var tip, shown;
+
+  function abbreviationIn(node) {
+    return node instanceof Element ? node.closest("abbr[data-explicacao]") : null;
+  }
+
+  function placeTip(abbr) {
+    var box = abbr.getBoundingClientRect();
+    var margin = 8;
+    var width = tip.offsetWidth;
+    var height = tip.offsetHeight;
+    var viewport = document.documentElement.clientWidth;
+    var below = box.bottom + margin + height <= window.innerHeight || box.top < height + margin;
+    var left = Math.min(Math.max(box.left, margin), viewport - width - margin);
+    tip.style.left = Math.max(left, margin) + window.scrollX + "px";
+    tip.style.top = (below ? box.bottom + margin : box.top - margin - height) + window.scrollY + "px";
+  }
+
+  function showAbbreviation(abbr) {
+    if (shown === abbr) return;
+    hideAbbreviation();
+    if (!tip) {
+      tip = document.createElement("div");
+      tip.id = "explicacao-abreviacao";
+      tip.className = "abbr-dica";
+      tip.setAttribute("role", "tooltip");
+      document.body.appendChild(tip);
+    }
+    tip.textContent = abbr.dataset.explicacao;
+    tip.hidden = false;
+    // Sem o title enquanto o balão está aberto: o navegador não mostra a mesma
+    // explicação uma segunda vez por cima dele.
+    abbr.removeAttribute("title");
+    abbr.setAttribute("aria-describedby", tip.id);
+    placeTip(abbr);
+    shown = abbr;
+  }
+
+  function hideAbbreviation() {
+    if (!shown) return;
+    shown.setAttribute("title", shown.dataset.explicacao);
+    shown.removeAttribute("aria-describedby");
+    tip.hidden = true;
+    shown = null;
+  }
+
+  function enableAbbreviations() {
+    document.querySelectorAll(".md-content abbr[title]").forEach(function (abbr) {
+      abbr.dataset.explicacao = abbr.getAttribute("title");
+      abbr.tabIndex = 0;
+    });
+  }
+
+  function toggleAbbreviation(event) {
+    var abbr = abbreviationIn(event.target);
+    if (abbr) showAbbreviation(abbr); else hideAbbreviation();
+  }
+
+  document$.subscribe(enableAbbreviations);
+  document.addEventListener("focusin", toggleAbbreviation);
+  document.addEventListener("click", toggleAbbreviation);
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") hideAbbreviation();
+  });
+
   var pending;
   window.addEventListener("resize", function () {
+    if (shown) placeTip(shown);
     clearTimeout(pending);
     pending = setTimeout(markScrollable, 200);
   });

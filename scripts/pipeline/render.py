@@ -6,8 +6,10 @@ with `output=markdown` or `output=html` puts its output into the page as markup.
 
 from __future__ import annotations
 
+import doctest
 import html
 import re
+import textwrap
 from dataclasses import dataclass
 
 import yaml
@@ -16,6 +18,9 @@ from .execute import BlockResult, LessonResult
 from .source import CodeBlock, Lesson, TextBlock
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Characters that would end or break the `{ ... }` attribute list of a fence's header.
+ATTRIBUTE_ESCAPES = str.maketrans({"\n": "&#10;", "{": "&#123;", "}": "&#125;", "`": "&#96;"})
+MARKDOWN_TABLE_RULE = re.compile(r"^\|? *:?-{3,}", re.M)
 TIMING_START = "<!-- saída com tempos medidos: varia a cada execução -->"
 TIMING_END = "<!-- fim da saída com tempos medidos -->"
 # Screens up to this wide get a figure's phone rendition; wider ones, the full-size figure. At 600 px
@@ -76,13 +81,41 @@ def _header(lesson: Lesson, notebook_href: str) -> str:
 def _code_and_results(block: CodeBlock, result: BlockResult, figure_src: str | None) -> str:
     pieces = []
     if not block.option("hide-code"):
-        pieces.append(_fence(block.code.rstrip("\n"), "pycon" if block.is_doctest else "python"))
+        code = _doctest_fence(block) if block.is_doctest else _fence(block.code.rstrip("\n"), "python")
+        pieces.append(_collapsed(code, _summary(result)) if _only_computes_a_table(block, result) else code)
     pieces.extend(_outputs(block, result))
     if figure_src:
         pieces.append(_figure(block, result, figure_src))
     text = "\n\n".join(pieces)
     indented = "\n".join(block.indent + line if line else line for line in text.splitlines())
     return f"\n{indented}\n"
+
+
+def _doctest_fence(block: CodeBlock) -> str:
+    """A console session whose copy button copies only the code, runnable as pasted.
+
+    mkdocs-material copies the `data-copy` attribute of the nearest element that has one instead
+    of the text of `<code>`: here the examples' source, without `>>>`/`...` prompts and without
+    the expected output. Escaped for an HTML attribute on one line of the fence's header.
+    """
+    examples = doctest.DocTestParser().get_examples(block.code)
+    runnable = "".join(example.source for example in examples).rstrip("\n")
+    attribute = html.escape(runnable, quote=True).translate(ATTRIBUTE_ESCAPES)
+    return _fence(block.code.rstrip("\n"), f'{{ .pycon data-copy="{attribute}" }}')
+
+
+def _only_computes_a_table(block: CodeBlock, result: BlockResult) -> bool:
+    """An `output=markdown` block without a figure: its Markdown output is what the reader needs."""
+    return block.option("output") == "markdown" and not result.exception and not result.figure
+
+
+def _summary(result: BlockResult) -> str:
+    return "Ver o código desta tabela" if MARKDOWN_TABLE_RULE.search(result.stdout) else "Ver o código"
+
+
+def _collapsed(text: str, summary: str) -> str:
+    """`text` inside a closed `<details>` (pymdownx.details) whose summary is `summary`."""
+    return f'??? ver-codigo "{summary}"\n\n' + textwrap.indent(text, "    ")
 
 
 def _outputs(block: CodeBlock, result: BlockResult) -> list[str]:
