@@ -8,30 +8,29 @@ with ``include_source``, copies the ``.ipynb`` beside it. This hook
   "Ver como notebook" button next to it;
 * on a notebook page, removes nbconvert's Mermaid loader (a module script that imports
   Mermaid from a CDN) and the inert MathJax configuration, translates the copy button,
-  shows the lesson's figure files (with their pt-BR alt text) instead of nbconvert's base64
-  copies, points links between lessons and the table of contents at real targets, adds
-  "Voltar para a lição" / "Baixar notebook" buttons, marks the title "(notebook)", keeps the
-  page out of the search index, points "Editar" at the lesson source, and fails the build if
-  anything would still load from another host;
+  shows the lesson's figure files instead of the notebook's inlined copies, points links
+  between lessons and the table of contents at real targets, adds "Voltar para a lição" /
+  "Baixar notebook" buttons, marks the title "(notebook)", keeps the page out of the search
+  index, points "Editar" at the lesson source, and fails the build if anything would still
+  load from another host;
 * in the downloadable ``.ipynb``, points links between lessons at the published lesson pages.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import posixpath
 import re
 
-from html import escape
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
 NOTEBOOKS = "notebooks"
 LESSONS = "licoes"
+FIGURES = "figuras"  # under LESSONS
 
 _DOWNLOAD_LINK = re.compile(r'<a\b(?P<attrs>[^>]*\bdownload="(?P<name>[^"/]+\.ipynb)"[^>]*)>(?P<text>.*?)</a>', re.S)
 _HREF = re.compile(r'\bhref="[^"]*"')
@@ -43,15 +42,12 @@ _REMOTE_ATTR = re.compile(
 )
 _REMOTE_IMPORT = re.compile(r'\bimport\s*\(\s*["\'](?:https?:)?//[^"\']*', re.I)
 _FIRST_H1_END = re.compile(r"</h1>")
-_SVG_DATA_IMG = re.compile(r'<img\b[^>]*\bsrc="data:image/svg\+xml;base64,(?P<data>[^"]+)"[^>]*>')
+_SVG_DATA_SRC = re.compile(r'\bsrc="data:image/svg\+xml,(?P<data>[^"]+)"')
 _MARKDOWN_LESSON_LINK = re.compile(r'\]\((?P<name>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^)\s"]*)?\)')
 _LESSON_LINK = re.compile(r'href="(?P<name>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^"]*)?"')
 _HEADING = re.compile(r'<h[1-6]\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<inner>.*?)</h[1-6]>', re.S)
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 _TAG = re.compile(r"<[^>]+>")
-_LESSON_FIGURE = re.compile(
-    r'!\[(?P<alt>[^\]]+)\]\((?P<src>figuras/[^)\s]+\.svg)\)\{ width="(?P<width>\d+)" height="(?P<height>\d+)"'
-)
 
 
 def notebook_file(files, name: str):
@@ -85,39 +81,29 @@ def link_lesson_to_notebook(content: str, page, files) -> str:
     return _DOWNLOAD_LINK.sub(fix, content)
 
 
-def lesson_figures(lesson, files) -> dict[str, tuple[str, str]]:
-    """SVG digest -> (site URL, <img> attributes) for each figure of a generated lesson page."""
-    figures = {}
-    for match in _LESSON_FIGURE.finditer(lesson.content_string):
-        url = posixpath.join(posixpath.dirname(lesson.src_uri), match["src"])
-        figure = files.get_file_from_path(url)
-        if figure is None:
-            continue
-        attrs = (f'alt="{escape(match["alt"])}" width="{match["width"]}" '
-                 f'height="{match["height"]}" loading="lazy"')
-        figures[hashlib.sha256(figure.content_bytes).hexdigest()] = (figure.url, attrs)
-    return figures
+def lesson_figure_urls(slug: str, files) -> dict[str, str]:
+    """SVG digest -> site URL, for each figure file of the lesson ``slug``."""
+    prefix = f"{LESSONS}/{FIGURES}/{slug}-"
+    return {hashlib.sha256(file.content_bytes).hexdigest(): file.url for file in files
+            if file.src_uri.startswith(prefix) and file.src_uri.endswith(".svg")}
 
 
-def use_lesson_figures(content: str, page, lesson, files) -> str:
-    """Show the lesson's figure files instead of base64 copies of them.
+def use_lesson_figures(content: str, page, files) -> str:
+    """Show the lesson's figure files instead of the copies inlined in the notebook.
 
-    nbconvert inlines each SVG output as a base64 ``data:`` URI with the English alt text
-    "No description has been provided for this image". The same bytes are already on the site
-    as the lesson's figures, which carry the pt-BR alt text: linking them makes the page about
-    a third lighter, lets the browser reuse the lesson's cached files, and describes each figure.
+    The notebook carries each figure as a ``data:`` URI, so that it works alone in Jupyter or
+    Colab. The same bytes are already on the site as the lesson's figures: linking them makes
+    the page about a third lighter and lets the browser reuse the lesson's cached files.
     """
-    figures = lesson_figures(lesson, files)
+    urls = lesson_figure_urls(posixpath.basename(page.file.src_uri).removesuffix(".ipynb"), files)
 
     def replace(match: re.Match[str]) -> str:
-        digest = hashlib.sha256(base64.b64decode(match["data"])).hexdigest()
-        if digest not in figures:
-            raise PluginError(f"{page.file.src_uri}: uma figura do notebook não é nenhuma figura da lição "
-                              f"{lesson.src_uri}, então não teria texto alternativo")
-        url, attrs = figures[digest]
-        return f'<img src="{get_relative_url(url, page.file.url)}" {attrs}>'
+        url = urls.get(hashlib.sha256(unquote(match["data"]).encode()).hexdigest())
+        if url is None:
+            return match.group(0)
+        return f'src="{get_relative_url(url, page.file.url)}" loading="lazy"'
 
-    return _SVG_DATA_IMG.sub(replace, content)
+    return _SVG_DATA_SRC.sub(replace, content)
 
 
 def link_lessons(content: str, page, files) -> str:
@@ -182,6 +168,7 @@ def clean_notebook_page(content: str, page, files) -> str:
     content = content.replace('<clipboard-copy ,=""', "<clipboard-copy")
     content = content.replace('aria-label="Copy to Clipboard"', 'role="button" aria-label="Copiar código"')
     content = link_lessons(content, page, files)
+    content = use_lesson_figures(content, page, files)
     content = content.replace(">Copied!<", ">Copiado!<")
 
     remote = _REMOTE_ATTR.search(content) or _REMOTE_IMPORT.search(content)
@@ -192,7 +179,6 @@ def clean_notebook_page(content: str, page, files) -> str:
     buttons = []
     lesson = files.get_file_from_path(f"{LESSONS}/{name.removesuffix('.ipynb')}.md")
     if lesson is not None:
-        content = use_lesson_figures(content, page, lesson, files)
         buttons.append(f'<a class="md-button" href="{lesson.url_relative_to(page.file)}">Voltar para a lição</a>')
     file_href = get_relative_url(download_url(page.file), page.file.url)
     buttons.append(f'<a class="md-button md-button--primary" href="{file_href}" download="{name}">Baixar notebook</a>')
