@@ -4,8 +4,8 @@ mkdocs-jupyter turns ``notebooks/NN-slug.ipynb`` into a page (``notebooks/NN-slu
 with ``include_source``, copies the ``.ipynb`` beside it. This hook
 
 * on a lesson page, points the "Baixar notebook" link (an ``<a download="NN-slug.ipynb">``,
-  which MkDocs rewrote to the notebook *page*) back at the ``.ipynb`` file, and adds a
-  "Ver como notebook" button next to it;
+  which MkDocs rewrote to the notebook *page*) back at the ``.ipynb`` file, adds a
+  "Ver como notebook" button next to it, and sends "Abrir no Colab" (``data-colab``) to Colab;
 * on a notebook page, removes nbconvert's Mermaid loader (a module script that imports
   Mermaid from a CDN) and the inert MathJax configuration, translates the copy button,
   shows the lesson's figure files instead of the notebook's inlined copies, points links
@@ -23,7 +23,7 @@ import posixpath
 import re
 
 from pathlib import Path
-from urllib.parse import unquote, urljoin
+from urllib.parse import quote, unquote, urljoin
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
@@ -31,8 +31,12 @@ from mkdocs.utils import get_relative_url
 NOTEBOOKS = "notebooks"
 LESSONS = "licoes"
 FIGURES = "figuras"  # under LESSONS
+# The branch where .github/workflows/pages.yml publishes the executed notebooks, for Colab.
+COLAB_BRANCH = "notebooks"
 
 _DOWNLOAD_LINK = re.compile(r'<a\b(?P<attrs>[^>]*\bdownload="(?P<name>[^"/]+\.ipynb)"[^>]*)>(?P<text>.*?)</a>', re.S)
+_COLAB_LINK = re.compile(r'<a\b(?P<attrs>[^>]*\bdata-colab="(?P<name>[^"/]+\.ipynb)"[^>]*)>')
+_REPO_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _HREF = re.compile(r'\bhref="[^"]*"')
 _MERMAID = re.compile(r'<script type="module">(?:(?!</script>).)*?\bmermaid\b.*?</script>\s*', re.S)
 _MATHJAX_CONFIG = re.compile(r'<script type="text/x-mathjax-config">.*?</script>\s*', re.S)
@@ -79,6 +83,28 @@ def link_lesson_to_notebook(content: str, page, files) -> str:
         )
 
     return _DOWNLOAD_LINK.sub(fix, content)
+
+
+def colab_url(repo_name: str, notebook: str) -> str:
+    """Where Colab opens ``notebook`` from the repository's notebooks branch.
+
+    Colab reads notebooks straight from GitHub:
+    ``https://colab.research.google.com/github/<dono>/<repositório>/blob/<ramo>/<caminho>``.
+    ``repo_name`` is mkdocs.yml's ``repo_name`` ("dono/repositório"), which the Pages workflow
+    takes from the repository it runs in, so a fork links to its own notebooks.
+    """
+    if not _REPO_NAME.fullmatch(repo_name or ""):
+        raise PluginError(f"repo_name do mkdocs.yml deve ser 'dono/repositório' para o link do Colab, não {repo_name!r}")
+    return f"https://colab.research.google.com/github/{repo_name}/blob/{COLAB_BRANCH}/{quote(notebook)}"
+
+
+def link_lesson_to_colab(content: str, repo_name: str) -> str:
+    """Point each "Abrir no Colab" button (``data-colab="NN-slug.ipynb"``) at Colab."""
+
+    def fix(match: re.Match[str]) -> str:
+        return "<a" + _HREF.sub(f'href="{colab_url(repo_name, match["name"])}"', match["attrs"]) + ">"
+
+    return _COLAB_LINK.sub(fix, content)
 
 
 def lesson_figure_urls(slug: str, files) -> dict[str, str]:
@@ -205,8 +231,10 @@ def on_page_content(html, page, config, files):
         html = clean_notebook_page(html, page, files)
         match_toc_to_headings(html, page)
         return html
+    if "data-colab=" in html:
+        html = link_lesson_to_colab(html, config.repo_name)
     if "download=" in html:
-        return link_lesson_to_notebook(html, page, files)
+        html = link_lesson_to_notebook(html, page, files)
     return html
 
 

@@ -95,10 +95,10 @@ def _execute_stale(project: Project, lessons: list[tuple], parallel: int) -> lis
 
 def _render(runs: list[LessonRun]) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
-    for run in runs:
+    for number, run in enumerate(runs, start=1):
         slug = run.lesson.slug
         rendered = render_lesson(run.lesson, run.result, notebook_href=f"../{NOTEBOOKS_DIR}/{slug}.ipynb",
-                                 figure_dir="figuras")
+                                 figure_dir="figuras", position=(number, len(runs)))
         files[f"{PAGES_DIR}/{slug}.md"] = rendered.page.encode()
         for name, svg in rendered.figures.items():
             files[f"{FIGURES_DIR}/{name}"] = svg.encode()
