@@ -194,7 +194,6 @@ def clean_notebook_page(content: str, page, files) -> str:
     content = content.replace('<clipboard-copy ,=""', "<clipboard-copy")
     content = content.replace('aria-label="Copy to Clipboard"', 'role="button" aria-label="Copiar código"')
     content = link_lessons(content, page, files)
-    content = use_lesson_figures(content, page, files)
     content = content.replace(">Copied!<", ">Copiado!<")
 
     remote = _REMOTE_ATTR.search(content) or _REMOTE_IMPORT.search(content)
@@ -205,6 +204,7 @@ def clean_notebook_page(content: str, page, files) -> str:
     buttons = []
     lesson = files.get_file_from_path(f"{LESSONS}/{name.removesuffix('.ipynb')}.md")
     if lesson is not None:
+        content = use_lesson_figures(content, page, files)
         buttons.append(f'<a class="md-button" href="{lesson.url_relative_to(page.file)}">Voltar para a lição</a>')
     file_href = get_relative_url(download_url(page.file), page.file.url)
     buttons.append(f'<a class="md-button md-button--primary" href="{file_href}" download="{name}">Baixar notebook</a>')

@@ -17,13 +17,14 @@ from notebook_hook import COLAB_BRANCH
 PHONE = VIEWPORTS["celular"]["viewport"]
 
 # Widths, in CSS px, of what a notebook page shows: the text column, and every code cell, Markdown
-# cell, output and figure, as the browser lays them out.
+# cell and output, as the browser lays them out. The first cell (the title) is left out: like a
+# lesson's title, it makes room for the floating "Editar" button.
 NOTEBOOK_WIDTHS = """() => {
   const width = selector => [...document.querySelectorAll(selector)].map(e => e.getBoundingClientRect().width);
   return {
     column: document.querySelector(".md-content__inner").getBoundingClientRect().width,
     code: width(".jupyter-wrapper .jp-CodeCell .jp-InputArea-editor"),
-    text: width(".jupyter-wrapper .jp-MarkdownCell .jp-RenderedMarkdown"),
+    text: width(".jupyter-wrapper .jp-MarkdownCell:not(:first-child) .jp-RenderedMarkdown"),
     outputs: width(".jupyter-wrapper .jp-OutputArea-output"),
     tables: [...document.querySelectorAll(".jupyter-wrapper .jp-OutputArea-output[data-mime-type='text/markdown'] table")]
       .map(table => ({text: table.innerText, math: table.querySelectorAll(".katex").length})),

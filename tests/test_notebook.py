@@ -41,10 +41,11 @@ def test_first_cells_are_title_and_inlined_house_style_without_repo_imports():
     assert "pipeline" not in style and "mplstyle" not in style
 
 
-def test_pinned_packages_are_installed_in_the_first_cell():
+def test_pinned_packages_are_installed_right_after_the_title():
     _, nb = notebook("Texto.\n", header_extra='pip: ["lightning==2.5.0"]')
-    assert sources(nb)[0] == "%pip install -q lightning==2.5.0"
-    assert nb["cells"][0]["metadata"]["tags"] == ["pip-install"]
+    assert sources(nb)[0].startswith("# Lição de teste")
+    assert sources(nb)[1] == "%pip install -q lightning==2.5.0"
+    assert nb["cells"][1]["metadata"]["tags"] == ["pip-install"]
 
 
 def test_expected_errors_are_caught_so_run_all_continues():

@@ -37,12 +37,11 @@ ADMONITION_TITLES = {
 
 
 def build_notebook(lesson: Lesson, result: LessonResult) -> str:
-    cells = []
+    cells = [_markdown_cell(_intro(lesson))]  # the title first: it heads the notebook view too
     if lesson.pip:
         install = _code_cell(f"%pip install -q {' '.join(lesson.pip)}", [])
         install["metadata"]["tags"] = ["pip-install"]  # what pip prints depends on the machine
         cells.append(install)
-    cells.append(_markdown_cell(_intro(lesson)))
     cells.append(_code_cell(_style_cell_source(), []))
     text = JupyterMarkdown()
     results = iter(result.blocks)
