@@ -4,36 +4,39 @@ mkdocs-jupyter turns ``notebooks/NN-slug.ipynb`` into a page (``notebooks/NN-slu
 with ``include_source``, copies the ``.ipynb`` beside it. This hook
 
 * on a lesson page, points the "Baixar notebook" link (an ``<a download="NN-slug.ipynb">``,
-  which MkDocs rewrote to the notebook *page*) back at the ``.ipynb`` file, and adds a
-  "Ver como notebook" button next to it;
+  which MkDocs rewrote to the notebook *page*) back at the ``.ipynb`` file, adds a
+  "Ver como notebook" button next to it, and sends "Abrir no Colab" (``data-colab``) to Colab;
 * on a notebook page, removes nbconvert's Mermaid loader (a module script that imports
   Mermaid from a CDN) and the inert MathJax configuration, translates the copy button,
-  shows the lesson's figure files (with their pt-BR alt text) instead of nbconvert's base64
-  copies, points links between lessons and the table of contents at real targets, adds
-  "Voltar para a lição" / "Baixar notebook" buttons, marks the title "(notebook)", keeps the
-  page out of the search index, points "Editar" at the lesson source, and fails the build if
-  anything would still load from another host;
+  shows the lesson's figure files instead of the notebook's inlined copies, points links
+  between lessons and the table of contents at real targets, adds "Voltar para a lição" /
+  "Baixar notebook" buttons, marks the title "(notebook)", keeps the page out of the search
+  index, points "Editar" at the lesson source, and fails the build if anything would still
+  load from another host;
 * in the downloadable ``.ipynb``, points links between lessons at the published lesson pages.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import posixpath
 import re
 
-from html import escape
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import quote, unquote, urljoin
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
 NOTEBOOKS = "notebooks"
 LESSONS = "licoes"
+FIGURES = "figuras"  # under LESSONS
+# The branch where .github/workflows/pages.yml publishes the executed notebooks, for Colab.
+COLAB_BRANCH = "notebooks"
 
 _DOWNLOAD_LINK = re.compile(r'<a\b(?P<attrs>[^>]*\bdownload="(?P<name>[^"/]+\.ipynb)"[^>]*)>(?P<text>.*?)</a>', re.S)
+_COLAB_LINK = re.compile(r'<a\b(?P<attrs>[^>]*\bdata-colab="(?P<name>[^"/]+\.ipynb)"[^>]*)>')
+_REPO_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _HREF = re.compile(r'\bhref="[^"]*"')
 _MERMAID = re.compile(r'<script type="module">(?:(?!</script>).)*?\bmermaid\b.*?</script>\s*', re.S)
 _MATHJAX_CONFIG = re.compile(r'<script type="text/x-mathjax-config">.*?</script>\s*', re.S)
@@ -43,15 +46,12 @@ _REMOTE_ATTR = re.compile(
 )
 _REMOTE_IMPORT = re.compile(r'\bimport\s*\(\s*["\'](?:https?:)?//[^"\']*', re.I)
 _FIRST_H1_END = re.compile(r"</h1>")
-_SVG_DATA_IMG = re.compile(r'<img\b[^>]*\bsrc="data:image/svg\+xml;base64,(?P<data>[^"]+)"[^>]*>')
+_SVG_DATA_SRC = re.compile(r'\bsrc="data:image/svg\+xml,(?P<data>[^"]+)"')
 _MARKDOWN_LESSON_LINK = re.compile(r'\]\((?P<name>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^)\s"]*)?\)')
 _LESSON_LINK = re.compile(r'href="(?P<name>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^"]*)?"')
 _HEADING = re.compile(r'<h[1-6]\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<inner>.*?)</h[1-6]>', re.S)
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 _TAG = re.compile(r"<[^>]+>")
-_LESSON_FIGURE = re.compile(
-    r'!\[(?P<alt>[^\]]+)\]\((?P<src>figuras/[^)\s]+\.svg)\)\{ width="(?P<width>\d+)" height="(?P<height>\d+)"'
-)
 
 
 def notebook_file(files, name: str):
@@ -85,39 +85,51 @@ def link_lesson_to_notebook(content: str, page, files) -> str:
     return _DOWNLOAD_LINK.sub(fix, content)
 
 
-def lesson_figures(lesson, files) -> dict[str, tuple[str, str]]:
-    """SVG digest -> (site URL, <img> attributes) for each figure of a generated lesson page."""
-    figures = {}
-    for match in _LESSON_FIGURE.finditer(lesson.content_string):
-        url = posixpath.join(posixpath.dirname(lesson.src_uri), match["src"])
-        figure = files.get_file_from_path(url)
-        if figure is None:
-            continue
-        attrs = (f'alt="{escape(match["alt"])}" width="{match["width"]}" '
-                 f'height="{match["height"]}" loading="lazy"')
-        figures[hashlib.sha256(figure.content_bytes).hexdigest()] = (figure.url, attrs)
-    return figures
+def colab_url(repo_name: str, notebook: str) -> str:
+    """Where Colab opens ``notebook`` from the repository's notebooks branch.
 
-
-def use_lesson_figures(content: str, page, lesson, files) -> str:
-    """Show the lesson's figure files instead of base64 copies of them.
-
-    nbconvert inlines each SVG output as a base64 ``data:`` URI with the English alt text
-    "No description has been provided for this image". The same bytes are already on the site
-    as the lesson's figures, which carry the pt-BR alt text: linking them makes the page about
-    a third lighter, lets the browser reuse the lesson's cached files, and describes each figure.
+    Colab reads notebooks straight from GitHub:
+    ``https://colab.research.google.com/github/<dono>/<repositório>/blob/<ramo>/<caminho>``.
+    ``repo_name`` is mkdocs.yml's ``repo_name`` ("dono/repositório"), which the Pages workflow
+    takes from the repository it runs in, so a fork links to its own notebooks.
     """
-    figures = lesson_figures(lesson, files)
+    if not _REPO_NAME.fullmatch(repo_name or ""):
+        raise PluginError(f"repo_name do mkdocs.yml deve ser 'dono/repositório' para o link do Colab, não {repo_name!r}")
+    return f"https://colab.research.google.com/github/{repo_name}/blob/{COLAB_BRANCH}/{quote(notebook)}"
+
+
+def link_lesson_to_colab(content: str, repo_name: str) -> str:
+    """Point each "Abrir no Colab" button (``data-colab="NN-slug.ipynb"``) at Colab."""
+
+    def fix(match: re.Match[str]) -> str:
+        return "<a" + _HREF.sub(f'href="{colab_url(repo_name, match["name"])}"', match["attrs"]) + ">"
+
+    return _COLAB_LINK.sub(fix, content)
+
+
+def lesson_figure_urls(slug: str, files) -> dict[str, str]:
+    """SVG digest -> site URL, for each figure file of the lesson ``slug``."""
+    prefix = f"{LESSONS}/{FIGURES}/{slug}-"
+    return {hashlib.sha256(file.content_bytes).hexdigest(): file.url for file in files
+            if file.src_uri.startswith(prefix) and file.src_uri.endswith(".svg")}
+
+
+def use_lesson_figures(content: str, page, files) -> str:
+    """Show the lesson's figure files instead of the copies inlined in the notebook.
+
+    The notebook carries each figure as a ``data:`` URI, so that it works alone in Jupyter or
+    Colab. The same bytes are already on the site as the lesson's figures: linking them makes
+    the page about a third lighter and lets the browser reuse the lesson's cached files.
+    """
+    urls = lesson_figure_urls(posixpath.basename(page.file.src_uri).removesuffix(".ipynb"), files)
 
     def replace(match: re.Match[str]) -> str:
-        digest = hashlib.sha256(base64.b64decode(match["data"])).hexdigest()
-        if digest not in figures:
-            raise PluginError(f"{page.file.src_uri}: uma figura do notebook não é nenhuma figura da lição "
-                              f"{lesson.src_uri}, então não teria texto alternativo")
-        url, attrs = figures[digest]
-        return f'<img src="{get_relative_url(url, page.file.url)}" {attrs}>'
+        url = urls.get(hashlib.sha256(unquote(match["data"]).encode()).hexdigest())
+        if url is None:
+            return match.group(0)
+        return f'src="{get_relative_url(url, page.file.url)}" loading="lazy"'
 
-    return _SVG_DATA_IMG.sub(replace, content)
+    return _SVG_DATA_SRC.sub(replace, content)
 
 
 def link_lessons(content: str, page, files) -> str:
@@ -192,7 +204,7 @@ def clean_notebook_page(content: str, page, files) -> str:
     buttons = []
     lesson = files.get_file_from_path(f"{LESSONS}/{name.removesuffix('.ipynb')}.md")
     if lesson is not None:
-        content = use_lesson_figures(content, page, lesson, files)
+        content = use_lesson_figures(content, page, files)
         buttons.append(f'<a class="md-button" href="{lesson.url_relative_to(page.file)}">Voltar para a lição</a>')
     file_href = get_relative_url(download_url(page.file), page.file.url)
     buttons.append(f'<a class="md-button md-button--primary" href="{file_href}" download="{name}">Baixar notebook</a>')
@@ -220,8 +232,10 @@ def on_page_content(html, page, config, files):
         html = clean_notebook_page(html, page, files)
         match_toc_to_headings(html, page)
         return html
+    if "data-colab=" in html:
+        html = link_lesson_to_colab(html, config.repo_name)
     if "download=" in html:
-        return link_lesson_to_notebook(html, page, files)
+        html = link_lesson_to_notebook(html, page, files)
     return html
 
 

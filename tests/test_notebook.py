@@ -1,4 +1,6 @@
 import json
+import re
+from urllib.parse import unquote
 
 import nbformat
 
@@ -39,10 +41,11 @@ def test_first_cells_are_title_and_inlined_house_style_without_repo_imports():
     assert "pipeline" not in style and "mplstyle" not in style
 
 
-def test_pinned_packages_are_installed_in_the_first_cell():
+def test_pinned_packages_are_installed_right_after_the_title():
     _, nb = notebook("Texto.\n", header_extra='pip: ["lightning==2.5.0"]')
-    assert sources(nb)[0] == "%pip install -q lightning==2.5.0"
-    assert nb["cells"][0]["metadata"]["tags"] == ["pip-install"]
+    assert sources(nb)[0].startswith("# Lição de teste")
+    assert sources(nb)[1] == "%pip install -q lightning==2.5.0"
+    assert nb["cells"][1]["metadata"]["tags"] == ["pip-install"]
 
 
 def test_expected_errors_are_caught_so_run_all_continues():
@@ -53,9 +56,46 @@ def test_expected_errors_are_caught_so_run_all_continues():
     exec(compile(code, "cell", "exec"), namespace)  # runs without raising
 
 
-def test_figures_are_embedded_as_svg():
-    _, nb = notebook('```python alt="x"\npass\n```\n', BlockResult(figure="<svg/>", figure_size=(1, 1)))
-    assert nb["cells"][-1]["outputs"][0]["data"]["image/svg+xml"] == ["<svg/>"]
+def test_figures_are_html_images_with_alt_text_and_caption():
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><text x="1">a & "b" #1 100%</text></svg>'
+    block = '```python alt="Curva <que> sobe" caption="Figura 1: a & b"\npass\n```\n'
+    _, nb = notebook(block, BlockResult(figure=svg, figure_size=(614, 400)))
+    output = nb["cells"][-1]["outputs"][0]
+    assert output["output_type"] == "display_data"
+    html = "".join(output["data"]["text/html"])
+    image = re.fullmatch(r'<figure><img src="data:image/svg\+xml,([^"\s<>#%&]*(?:%[0-9A-F]{2}[^"\s<>#%&]*)*)" '
+                         r'alt="Curva &lt;que&gt; sobe" width="614" height="400" [^>]*>'
+                         r"<figcaption>Figura 1: a &amp; b</figcaption></figure>", html)
+    assert image, html
+    assert unquote(image[1]) == svg
+    assert output["data"]["text/plain"] == ["<Figura: Curva <que> sobe>"]
+
+
+def test_a_figure_without_caption_is_a_bare_image():
+    _, nb = notebook('```python alt="Uma reta"\npass\n```\n', BlockResult(figure="<svg/>", figure_size=(1, 1)))
+    html = "".join(nb["cells"][-1]["outputs"][0]["data"]["text/html"])
+    assert html.startswith("<img ") and "figure" not in html
+
+
+def test_markdown_output_is_markdown_display_data_with_no_escaped_dollar():
+    table = "| Preço (R\\$ mil) | $x$ |\n| --- | --- |\n| 1 | `R\\$` |\n"
+    _, nb = notebook("```python output=markdown\npass\n```\n", BlockResult(stdout=table))
+    (output,) = nb["cells"][-1]["outputs"]
+    assert output["output_type"] == "display_data"
+    markdown = "".join(output["data"]["text/markdown"])
+    assert markdown == "| Preço (R<span>&#36;</span> mil) | $x$ |\n| --- | --- |\n| 1 | `R\\$` |\n"
+    assert "".join(output["data"]["text/plain"]) == table  # what the code prints when run again
+
+
+def test_escaped_dollars_in_text_cells_stop_being_math_but_code_keeps_them():
+    _, nb = notebook("Custa R\\$ 10 ou R\\$ 20; `R\\$ 5` e $x$.\n\n```text\nR\\$ 1\n```\n")
+    assert sources(nb)[2] == ("Custa R<span>&#36;</span> 10 ou R<span>&#36;</span> 20; `R\\$ 5` e $x$.\n\n"
+                              "```text\nR\\$ 1\n```")
+
+
+def test_printed_text_stays_a_stream_without_output_markdown():
+    _, nb = notebook("```python\npass\n```\n", BlockResult(stdout="| a |\n"))
+    assert nb["cells"][-1]["outputs"] == [{"name": "stdout", "output_type": "stream", "text": ["| a |\n"]}]
 
 
 def test_doctest_examples_become_one_cell_each_with_their_outputs():

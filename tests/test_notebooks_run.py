@@ -7,8 +7,18 @@ from nbclient import NotebookClient
 from conftest import LESSONS, ROOT
 
 
+def printed_text(output) -> str:
+    """What a cell printed. A table printed for `output=markdown` is stored as Markdown display data,
+    with the printed text as its text/plain; running the cell again prints that text."""
+    if output["output_type"] == "stream":
+        return "".join(output["text"])
+    if "text/markdown" in output.get("data", {}):
+        return "".join(output["data"]["text/plain"])
+    return ""
+
+
 def printed_by(cell) -> str:
-    return "".join("".join(out["text"]) for out in cell.get("outputs", []) if out["output_type"] == "stream")
+    return "".join(printed_text(output) for output in cell.get("outputs", []))
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])

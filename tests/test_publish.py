@@ -14,6 +14,7 @@ import yaml
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from repo_copy import copy_repo
+from notebook_hook import COLAB_BRANCH, colab_url
 from static_server import SUB_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,18 +62,22 @@ def build_step(workflow: dict) -> dict:
     return steps[0]
 
 
-def build_environment(workflow: dict, base_url: str) -> dict[str, str]:
-    """The build step's environment as GitHub Actions would set it in the fork FORK."""
-    pages = step_using(workflow["jobs"]["build"]["steps"], "actions/configure-pages")
-    values = {f"steps.{pages.get('id')}.outputs.base_url": base_url,
-              "github.server_url": "https://github.com", "github.repository": FORK}
+def evaluated(text: str, values: dict[str, str]) -> str:
+    """``text`` with its ``${{ expression }}`` replaced as GitHub Actions would, from ``values``."""
 
     def evaluate(match: re.Match) -> str:
         assert match[1] in values, f"expressão desconhecida no workflow: {match[0]}"
         return values[match[1]]
 
-    return {name: re.sub(r"\$\{\{\s*(.+?)\s*\}\}", evaluate, str(value))
-            for name, value in build_step(workflow).get("env", {}).items()}
+    return re.sub(r"\$\{\{\s*(.+?)\s*\}\}", evaluate, str(text))
+
+
+def build_environment(workflow: dict, base_url: str) -> dict[str, str]:
+    """The build step's environment as GitHub Actions would set it in the fork FORK."""
+    pages = step_using(workflow["jobs"]["build"]["steps"], "actions/configure-pages")
+    values = {f"steps.{pages.get('id')}.outputs.base_url": base_url,
+              "github.server_url": "https://github.com", "github.repository": FORK}
+    return {name: evaluated(value, values) for name, value in build_step(workflow).get("env", {}).items()}
 
 
 def config_with(monkeypatch, environment: dict[str, str]):
@@ -115,11 +120,76 @@ def test_official_pages_actions_publish_the_site_folder(workflow, config):
     assert step_using(deploy["steps"], "actions/deploy-pages")["id"] in deploy["environment"]["url"]
 
 
-def test_only_the_deploy_job_may_publish(workflow):
+def test_only_the_deploy_and_notebooks_jobs_may_publish(workflow):
     assert workflow["permissions"] == {"contents": "read"}
     # configure-pages reads the site's address from the Pages API: it needs pages: read.
     assert workflow["jobs"]["build"]["permissions"] == {"contents": "read", "pages": "read"}
     assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert workflow["jobs"]["notebooks"]["permissions"] == {"contents": "write"}
+    assert set(workflow["jobs"]) == {"build", "deploy", "notebooks"}
+
+
+def notebooks_push_step(workflow: dict) -> dict:
+    steps = [step for step in workflow["jobs"]["notebooks"]["steps"] if "run" in step]
+    assert len(steps) == 1, "o job dos notebooks roda um único script"
+    return steps[0]
+
+
+def test_the_built_notebooks_travel_from_the_build_job_to_the_notebooks_job(workflow):
+    upload = step_using(workflow["jobs"]["build"]["steps"], "actions/upload-artifact")
+    job = workflow["jobs"]["notebooks"]
+    assert job["needs"] == "build"
+    download = step_using(job["steps"], "actions/download-artifact")
+    assert download["with"]["name"] == upload["with"]["name"]
+    assert upload["with"]["path"] == "site/notebooks/*/*.ipynb"  # the files "Baixar notebook" serves
+    step_using(job["steps"], "actions/checkout")  # its credentials let `git push origin` write
+    step = notebooks_push_step(workflow)
+    assert evaluated(step["env"]["NOTEBOOKS"], {"runner.temp": "T"}) == \
+        evaluated(download["with"]["path"], {"runner.temp": "T"})
+    assert f"git push --force origin {COLAB_BRANCH}" in step["run"]
+
+
+def run_push_step(workflow: dict, checkout: Path, artifact: Path, commit: str) -> None:
+    step = notebooks_push_step(workflow)
+    values = {"runner.temp": str(artifact.parent), "github.sha": commit}
+    env = dict(os.environ, **GIT_IDENTITY, **{name: evaluated(value, values) for name, value in step["env"].items()})
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                          cwd=checkout, env=env, capture_output=True, text=True)  # the shell Actions uses
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_push_step_force_pushes_only_the_notebooks_to_the_branch_colab_opens(workflow, tmp_path, monkeypatch):
+    remote, source, artifact = tmp_path / "remote.git", tmp_path / "source", tmp_path / "notebooks"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(tmp_path, "clone", "-q", str(remote), str(source))
+    (source / "README.md").write_text("fonte\n")
+    git(source, "add", "-A")
+    git(source, "commit", "-q", "-m", "main")
+    git(source, "push", "-q", "origin", "HEAD:main")
+    lessons = [path.stem for path in sorted((ROOT / "lessons_src").glob("[0-9][0-9]-*.md"))]
+    for version in ("1", "2"):  # the second publication replaces the first, from a fresh checkout of main
+        for stem in lessons:
+            (artifact / stem).mkdir(parents=True, exist_ok=True)
+            (artifact / stem / f"{stem}.ipynb").write_text(f'{{"versao": {version}}}\n')
+        checkout = tmp_path / f"checkout-{version}"
+        git(tmp_path, "clone", "-q", "-b", "main", str(remote), str(checkout))
+        run_push_step(workflow, checkout, artifact, commit=f"abc{version}")
+    published = git(remote, "ls-tree", "--name-only", COLAB_BRANCH).split()
+    assert published == [f"{stem}.ipynb" for stem in lessons]
+    assert git(remote, "log", "--format=%s", COLAB_BRANCH).splitlines() == ["Notebooks executados de abc2"]
+    assert git(remote, "show", f"{COLAB_BRANCH}:{lessons[0]}.ipynb") == '{"versao": 2}\n'
+    assert git(remote, "ls-tree", "--name-only", "main").split() == ["README.md"]
+    config = config_with(monkeypatch, {"REPO_NAME": FORK})
+    for stem in lessons:  # each lesson's Colab link names a file of that branch
+        url = colab_url(config.repo_name, f"{stem}.ipynb")
+        assert url.split(f"/github/{FORK}/blob/{COLAB_BRANCH}/")[1] in published
+
+
+def test_a_fork_links_colab_to_its_own_notebooks(workflow, monkeypatch):
+    environment = build_environment(workflow, FORK_PAGES)
+    config = config_with(monkeypatch, {name: environment[name] for name in ADDRESS_VARIABLES})
+    assert colab_url(config.repo_name, "01-x.ipynb") == \
+        f"https://colab.research.google.com/github/{FORK}/blob/{COLAB_BRANCH}/01-x.ipynb"
 
 
 def test_a_fork_is_built_with_its_own_addresses(workflow, monkeypatch):

@@ -1,11 +1,14 @@
 import html
+import json
 import re
+from dataclasses import replace
 
 import markdown
 
 from pipeline.execute import BlockResult, LessonResult
-from pipeline.render import TIMING_END, TIMING_START, render_lesson
+from pipeline.render import TIMING_END, TIMING_START, reading_minutes, render_lesson
 from pipeline.source import parse_lesson
+from pipeline.untrusted import header_as_text
 
 from conftest import lesson_text
 
@@ -14,10 +17,14 @@ EXTENSIONS = ["admonition", "attr_list", "md_in_html", "pymdownx.details", "pymd
               "pymdownx.blocks.caption"]
 
 
-def render(body: str, *blocks: BlockResult):
-    lesson = parse_lesson(lesson_text(body), "lessons_src/01-x.md", slug="01-x")
+def render(body: str, *blocks: BlockResult, title: str = "Lição de teste", header_extra: str = ""):
+    text = lesson_text(body, title=json.dumps(title, ensure_ascii=False))
+    if header_extra:
+        text = text.replace("---\n\n", f"{header_extra}\n---\n\n", 1)
+    lesson = header_as_text(parse_lesson(text, "lessons_src/01-x.md", slug="01-x"))  # as the build does
     result = LessonResult("01-x", 0.1, {}, list(blocks))
-    return render_lesson(lesson, result, notebook_href="../notebooks/01-x.ipynb", figure_dir="figuras")
+    return render_lesson(lesson, result, notebook_href="../notebooks/01-x.ipynb", figure_dir="figuras",
+                         position=(2, 5))
 
 
 def test_page_has_front_matter_title_header_and_download_link():
@@ -26,6 +33,43 @@ def test_page_has_front_matter_title_header_and_download_link():
     assert "não edite este arquivo" in page and "lessons_src/01-x.md" in page
     assert "\n# Lição de teste\n" in page
     assert '[Baixar notebook](../notebooks/01-x.ipynb){ .md-button download="01-x.ipynb" }' in page
+
+
+def header_html(page: str) -> str:
+    return markdown.markdown(page.split("-->", 1)[1].split("\n## ")[0], extensions=EXTENSIONS)
+
+
+def test_header_says_which_lesson_of_how_many_and_how_long_it_takes():
+    page = render("Texto curto.\n").page
+    assert "\nLição 2 de 5 · ≈ 1 min de leitura\n{ .lesson-meta }\n" in page
+    html = header_html(page)
+    assert '<p class="lesson-meta">Lição 2 de 5 · ≈ 1 min de leitura</p>' in html
+    assert re.search(r'<p class="lesson-actions"><a class="md-button md-button--primary" data-colab="01-x.ipynb" '
+                     r'href="../notebooks/01-x.ipynb">Abrir no Colab</a> <a class="md-button" download="01-x.ipynb" '
+                     r'href="../notebooks/01-x.ipynb">Baixar notebook</a></p>', html), html
+
+
+def test_reading_time_counts_prose_at_200_words_and_shown_code_at_20_lines_a_minute():
+    prose = " ".join(["palavra"] * 400)  # 2 min
+    shown = "```python\n" + "x = 1\n\n" * 40 + "```\n"  # 40 non-blank lines: 2 min
+    hidden = "```python hide-code\n" + "y = 2\n" * 100 + "```\n"
+    lesson = parse_lesson(lesson_text(f"{prose}\n\n{shown}\n{hidden}"), "lessons_src/01-x.md", slug="01-x")
+    assert reading_minutes(lesson) == 4
+
+
+def test_an_untrusted_title_stays_plain_text():
+    title = '<script>alert(1)</script> *R$ 5* e $x$ [link](http://x) {: onclick="y" } `c` &amp;'
+    page = header_html(render("Texto.\n", title=title).page)
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page)[1]
+    assert "<" not in heading and "onclick" not in page.split("</h1>")[0].split("<h1")[1].split(">")[0]
+    assert html.unescape(heading) == title
+
+
+def test_pinned_packages_are_shown_as_a_pip_install_to_copy():
+    page = render("Texto.\n", header_extra='pip: ["lightning==2.5.0", "rich==13.0.0"]').page
+    assert "```bash\npip install lightning==2.5.0 rich==13.0.0\n```" in page
+    assert page.index("Abrir no Colab") < page.index("pip install") < page.index("Texto.")
+    assert "pip install" not in render("Texto.\n").page
 
 
 def test_output_goes_right_under_its_code_as_escaped_text():
@@ -163,7 +207,7 @@ def test_markdown_output_that_is_no_table_gets_a_plain_summary():
 
 def test_markdown_blocks_with_a_figure_or_an_error_keep_their_code_in_view():
     figure = render('```python output=markdown alt="Uma curva"\npass\n```\n',
-                    BlockResult(stdout="| a |\n| --- |\n", figure="<svg/>", figure_size=(10, 10))).page
+                    replace(figure_result(), stdout="| a |\n| --- |\n")).page
     error = render("```python output=markdown raises=KeyError\nd['x']\n```\n",
                    BlockResult(exception="KeyError: 'x'")).page
     assert "ver-codigo" not in figure + error

@@ -20,36 +20,8 @@
     });
   }
 
-  // "R$ 100 mil": o cifrão do real não abre fórmula. O auto-render lê cada nó de texto
-  // separadamente; com o cifrão sozinho num <span>, ele não forma par com o $ seguinte.
-  var CURRENCY = /R\$(?=\s(?:\d|mil))/;
-
-  function isolateCurrency(cell) {
-    var walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-    var found = [];
-    while (walker.nextNode()) {
-      if (CURRENCY.test(walker.currentNode.nodeValue)) found.push(walker.currentNode);
-    }
-    found.forEach(function (node) {
-      var fragment = document.createDocumentFragment();
-      node.nodeValue.split(/(R\$(?=\s(?:\d|mil)))/).forEach(function (part) {
-        if (part.length === 0) return;
-        if (part === "R$") {
-          var dollar = document.createElement("span");
-          dollar.textContent = "$";
-          fragment.appendChild(document.createTextNode("R"));
-          fragment.appendChild(dollar);
-        } else {
-          fragment.appendChild(document.createTextNode(part));
-        }
-      });
-      node.parentNode.replaceChild(fragment, node);
-    });
-  }
-
   function renderMath() {
     document.querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown").forEach(function (cell) {
-      isolateCurrency(cell);
       renderMathInElement(cell, {
         delimiters: [
           { left: "$$", right: "$$", display: true },

@@ -129,14 +129,14 @@ def _render(runs: list[LessonRun]) -> dict[str, bytes]:
     """Pages, figures, notebooks and report; the authors' text goes in escaped (see untrusted.py)."""
     runs = [LessonRun(header_as_text(run.lesson), run.result, run.from_cache) for run in runs]
     files: dict[str, bytes] = {}
-    for run in runs:
+    for number, run in enumerate(runs, start=1):
         slug = run.lesson.slug
         try:
             shown = safe_results(run.lesson, run.result)
         except LessonSourceError as exc:
             raise BuildError(str(exc)) from None
         rendered = render_lesson(run.lesson, shown, notebook_href=f"../{NOTEBOOKS_DIR}/{slug}.ipynb",
-                                 figure_dir="figuras")
+                                 figure_dir="figuras", position=(number, len(runs)))
         files[f"{PAGES_DIR}/{slug}.md"] = rendered.page.encode()
         for name, svg in rendered.figures.items():
             files[f"{FIGURES_DIR}/{name}"] = svg.encode()

@@ -2,6 +2,8 @@
 
 The notebook imports only what Colab already has: the house plot style is inlined into its first
 code cell, and mkdocs-material syntax (admonitions, tabs) becomes plain Jupyter Markdown.
+What a block prints with `output=markdown` is stored as Markdown (tables show as tables), and each
+figure as HTML that carries its alt text and caption, which Jupyter, Colab and nbconvert all show.
 """
 
 from __future__ import annotations
@@ -11,11 +13,22 @@ import doctest
 import json
 import re
 import textwrap
+from html import escape
+from urllib.parse import quote
 
 from .execute import STYLE_FILE, BlockResult, LessonResult
 from .source import CodeBlock, Lesson, TextBlock
 
 CONTAINER = re.compile(r'^(?P<indent>[ \t]*)(?P<kind>!!!|\?\?\?\+?|===)\s*(?P<type>[\w-]*)\s*(?:"(?P<title>.*)")?\s*$')
+# A currency sign, escaped for MkDocs as `\$`. Jupyter and Colab pair any two `$` of a cell's source
+# into math, even across table cells, and `\$` does not stop all of them (a DOM typesetter sees the
+# bare `$` the Markdown renderer leaves). An entity is no `$` for a source scanner, and alone in its
+# element it has no partner for a typesetter that reads one text node at a time.
+ESCAPED_DOLLAR = re.compile(r"\\\$")
+JUPYTER_DOLLAR = "<span>&#36;</span>"
+CODE_SPAN = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+# What stays readable in an SVG data URI; the rest ('"', '<', '>', '#', '%', '&', '$'...) is percent-encoded.
+URI_SAFE = "/=:;,.-_()!*'?+@~[]{}"
 ADMONITION_TITLES = {
     "note": "Nota", "info": "Informação", "tip": "Dica", "warning": "Atenção", "danger": "Perigo",
     "question": "Pergunta", "success": "Solução", "example": "Exemplo", "abstract": "Resumo",
@@ -24,18 +37,17 @@ ADMONITION_TITLES = {
 
 
 def build_notebook(lesson: Lesson, result: LessonResult) -> str:
-    cells = []
+    cells = [_markdown_cell(_intro(lesson))]  # the title first: it heads the notebook view too
     if lesson.pip:
         install = _code_cell(f"%pip install -q {' '.join(lesson.pip)}", [])
         install["metadata"]["tags"] = ["pip-install"]  # what pip prints depends on the machine
         cells.append(install)
-    cells.append(_markdown_cell(_intro(lesson)))
     cells.append(_code_cell(_style_cell_source(), []))
     text = JupyterMarkdown()
     results = iter(result.blocks)
     for block in lesson.blocks:
         if isinstance(block, TextBlock):
-            markdown = _trim(text.convert(block.text))
+            markdown = _trim(jupyter_dollars(text.convert(block.text)))
             if markdown:
                 cells.append(_markdown_cell(markdown))
         else:
@@ -92,18 +104,45 @@ def _cells_for_code(block: CodeBlock, result: BlockResult) -> list[dict]:
     if block.option("raises"):
         return [_code_cell(_caught(block), [_stream(result.exception + "\n")])]
     outputs = []
-    if result.stdout:
+    if result.stdout and block.option("output") == "markdown":
+        outputs.append(_display({"text/markdown": jupyter_dollars(result.stdout), "text/plain": result.stdout}))
+    elif result.stdout:
         outputs.append(_stream(result.stdout))
     if result.value is not None:
         outputs.append({"data": {"text/plain": _lines(result.value)}, "execution_count": None,
                         "metadata": {}, "output_type": "execute_result"})
     if result.figure:
-        outputs.append({"data": {"image/svg+xml": _lines(result.figure), "text/plain": ["<Figure>"]},
-                        "metadata": {}, "output_type": "display_data"})
+        outputs.append(_figure(block, result))
     cell = _code_cell(block.code.rstrip("\n"), outputs)
     if block.option("timing"):
         cell["metadata"]["tags"] = ["timing"]  # its measured times differ on every run
     return [cell]
+
+
+def jupyter_dollars(markdown: str) -> str:
+    """Turn MkDocs' `\\$` into a dollar sign that no notebook renderer reads as math (code untouched)."""
+    pieces = CODE_SPAN.split(markdown)
+    return "".join(piece if number % 2 else ESCAPED_DOLLAR.sub(JUPYTER_DOLLAR, piece)
+                   for number, piece in enumerate(pieces))
+
+
+def _figure(block: CodeBlock, result: BlockResult) -> dict:
+    """The SVG as an `<img>` with its alt text (and caption): Colab ignores alt text in metadata.
+
+    A percent-encoded data URI compresses as well as the SVG itself; base64 would be 50 % bigger gzipped.
+    """
+    width, height = result.figure_size
+    alt = block.option("alt")
+    image = (f'<img src="data:image/svg+xml,{quote(result.figure, safe=URI_SAFE)}" alt="{escape(alt)}" '
+             f'width="{width}" height="{height}" style="max-width: 100%; height: auto">')
+    caption = block.option("caption")
+    html = f"<figure>{image}<figcaption>{escape(caption)}</figcaption></figure>" if caption else image
+    return _display({"text/html": html, "text/plain": f"<Figura: {alt}>"})
+
+
+def _display(data: dict[str, str]) -> dict:
+    return {"data": {kind: _lines(text) for kind, text in data.items()}, "metadata": {},
+            "output_type": "display_data"}
 
 
 def _caught(block: CodeBlock) -> str:

@@ -27,6 +27,8 @@ TIMING_END = "<!-- fim da saída com tempos medidos -->"
 # the full-size figure (6.4 in = 461 pt) is shown ~570 px wide, so its 10 pt text is ~12 px.
 PHONE_MEDIA = "(max-width: 600px)"
 PHONE_FIGURES = "celular"
+WORDS_PER_MINUTE = 200
+CODE_LINES_PER_MINUTE = 20
 TIMING_NOTE = (
     '!!! info "Tempos medidos na compilação desta página"\n'
     "    Estes números vêm da máquina que gerou o site e mudam a cada execução. "
@@ -44,8 +46,10 @@ def figure_name(slug: str, number: int) -> str:
     return f"{slug}-{number:02d}.svg"
 
 
-def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figure_dir: str) -> RenderedLesson:
-    parts = [_front_matter(lesson), _header(lesson, notebook_href)]
+def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figure_dir: str,
+                  position: tuple[int, int]) -> RenderedLesson:
+    """``position``: (number of this lesson, number of lessons), in the order they were discovered."""
+    parts = [_front_matter(lesson), _header(lesson, notebook_href, position)]
     figures: dict[str, str] = {}
     results = iter(result.blocks)
     for block in lesson.blocks:
@@ -70,11 +74,44 @@ def _front_matter(lesson: Lesson) -> str:
     return f"---\n{text}---\n"
 
 
-def _header(lesson: Lesson, notebook_href: str) -> str:
-    return (
-        f"<!-- Gerado a partir de {lesson.path} por scripts/build.py: não edite este arquivo. -->\n\n"
-        f"# {lesson.title}\n\n"
+def _header(lesson: Lesson, notebook_href: str, position: tuple[int, int]) -> str:
+    """Title, where the lesson sits and how long it takes, the notebook buttons, and what to install.
+
+    "Abrir no Colab" points at the notebook file here; scripts/notebook_hook.py, which knows the
+    repository, sends it to Colab.
+    """
+    number, total = position
+    parts = [
+        f"<!-- Gerado a partir de {lesson.path} por scripts/build.py: não edite este arquivo. -->",
+        f"# {lesson.title}",
+        f"Lição {number} de {total} · ≈ {reading_minutes(lesson)} min de leitura\n{{ .lesson-meta }}",
+        f'[Abrir no Colab]({notebook_href}){{ .md-button .md-button--primary data-colab="{lesson.slug}.ipynb" }} '
         f'[Baixar notebook]({notebook_href}){{ .md-button download="{lesson.slug}.ipynb" }}\n'
+        "{ .lesson-actions }",
+    ]
+    if lesson.pip:
+        parts.append(_pip_install(lesson.pip))
+    return "\n\n".join(parts) + "\n"
+
+
+def reading_minutes(lesson: Lesson) -> int:
+    """Estimated reading time, in whole minutes (at least 1).
+
+    Prose at 200 words a minute, plus the code shown on the page at 20 non-blank lines a minute
+    (3 s a line: code is read slower than prose). Outputs and figures are not counted.
+    """
+    words = sum(len(re.findall(r"\w+", block.text)) for block in lesson.blocks if isinstance(block, TextBlock))
+    code_lines = sum(1 for block in lesson.blocks if isinstance(block, CodeBlock) and not block.option("hide-code")
+                     for line in block.code.splitlines() if line.strip())
+    return max(1, round(words / WORDS_PER_MINUTE + code_lines / CODE_LINES_PER_MINUTE))
+
+
+def _pip_install(packages: tuple[str, ...]) -> str:
+    """The pinned packages Colab lacks; the notebook's first cell installs the same ones."""
+    return (
+        "Esta lição usa pacotes que o Colab não traz. Antes de rodar o código, instale as versões "
+        "fixadas (numa célula do Colab ou do Jupyter, comece a linha com `%`):\n\n"
+        + _fence(f"pip install {' '.join(packages)}", "bash")
     )
 
 

@@ -1,7 +1,7 @@
 """Lesson-author text that lands in pages: the header as plain text, `output=markdown` without HTML.
 
-MkDocs' templates do not escape, so the title and description are HTML-escaped before they reach
-the page's front matter, its h1, the report and the notebook. What an `output=markdown` block
+MkDocs' templates do not escape, so the title and description are escaped (HTML and Markdown) before
+they reach the page's front matter, its h1, the report and the notebook. What an `output=markdown` block
 prints may use Markdown (tables, emphasis, math, code) but no raw HTML, no attribute lists, no
 snippet includes or `///` blocks, and no links other than http(s), mailto, relative ones and anchors; only
 `output=html` is trusted, as the README says.
@@ -19,6 +19,9 @@ from .source import Lesson, LessonSourceError
 # Math ($$...$$, $...$ without escaped dollars) and code spans pass as they are: there `<` and `{`
 # are mathematics or code, and arithmatex/KaTeX and the highlighter escape them.
 VERBATIM = re.compile(r"\$\$.+?\$\$|(?<!\\)\$(?:\\.|[^$\\\n])+?\$|(?P<ticks>`+).+?(?P=ticks)", re.S)
+# After html.escape: what Markdown, arithmatex and attr_list would still read as markup in a title
+# (emphasis, links, math, `{: ...}`, headings), skipping the entities html.escape just wrote.
+HEADER_MARKUP = re.compile(r"(?P<entity>&(?:#\d+|#x[0-9a-f]+|[a-z]+);)|[\\`*_{}\[\]#$!|~]")
 MARKUP = {"<": "&lt;", "{": "&#123;", "}": "&#125;"}  # raw HTML; attr_list's {: onclick=...}
 LINK_TARGET = re.compile(r"\]\(\s*<?(?P<inline>(?:[^()\s>]|\([^()\s]*\))*)"  # [x](target), one level of ()
                          r"|^\s{0,3}\[[^\]]+\]:\s*<?(?P<reference>\S*?)>?(?:\s|$)", re.MULTILINE)  # [x]: target
@@ -28,7 +31,12 @@ SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
 def header_as_text(lesson: Lesson) -> Lesson:
-    return replace(lesson, title=html.escape(lesson.title), description=html.escape(lesson.description))
+    return replace(lesson, title=as_text(lesson.title), description=as_text(lesson.description))
+
+
+def as_text(text: str) -> str:
+    """Text that HTML, Markdown, math and attribute lists all show as it is (entities only)."""
+    return HEADER_MARKUP.sub(lambda found: found["entity"] or f"&#{ord(found[0])};", html.escape(text))
 
 
 def safe_results(lesson: Lesson, result: LessonResult) -> LessonResult:
