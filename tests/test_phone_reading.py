@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -77,9 +78,17 @@ COPY_BUTTON_OVERLAPS = """() => {
 }"""
 
 
-async def new_page(browser, viewport: str, **options):
-    context = await browser.new_context(**VIEWPORTS[viewport], **options)
-    return context, await context.new_page()
+@asynccontextmanager
+async def opened(browser, viewport: str, url: str | None = None):
+    """A page in a fresh browser context at `viewport`, with `url` loaded if given."""
+    context = await browser.new_context(**VIEWPORTS[viewport])
+    try:
+        page = await context.new_page()
+        if url:
+            await open_loaded(page, url)
+        yield page
+    finally:
+        await context.close()
 
 
 # --- Tables ----------------------------------------------------------------------------------------
@@ -117,8 +126,7 @@ async def read_tables(browser, base_url, viewport: str) -> dict:
     """For every lesson: its table boxes, whether the page scrolls sideways, and the cue as drawn."""
     scale = VIEWPORTS[viewport].get("device_scale_factor", 1)
     seen = {}
-    context, page = await new_page(browser, viewport)
-    try:
+    async with opened(browser, viewport) as page:
         for path in LESSON_PATHS:
             await open_loaded(page, base_url + path)
             await page.evaluate(LOAD_EVERY_IMAGE)  # no figure loading later moves a table
@@ -134,8 +142,6 @@ async def read_tables(browser, base_url, viewport: str) -> dict:
                 await wrap.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
                 drawn.append({"start": at_start, "end": await right_and_left_cue(page, wrap, scale)})
             seen[path] = {"boxes": boxes, "sideways": sideways, "drawn": drawn}
-    finally:
-        await context.close()
     return seen
 
 
@@ -162,16 +168,13 @@ def test_wide_tables_scroll_inside_their_box_with_a_shadow_on_the_side_with_more
 
 
 async def copy_button_overlaps(browser, base_url, viewport: str) -> dict:
-    context, page = await new_page(browser, viewport)
-    try:
-        found = {}
+    found = {}
+    async with opened(browser, viewport) as page:
         for path in LESSON_PATHS:
             await open_loaded(page, base_url + path)
             await page.evaluate(OPEN_EVERY_DETAILS)
             found[path] = await page.evaluate(COPY_BUTTON_OVERLAPS)
-        return found
-    finally:
-        await context.close()
+    return found
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -185,12 +188,11 @@ def test_copy_button_never_covers_code(in_browser, viewport):
 
 async def copied_doctests(browser, base_url, path: str) -> list[str]:
     """Click the copy button of each doctest of a lesson, as a reader does, and read the clipboard."""
-    context, page = await new_page(browser, "computador")
-    await context.grant_permissions(["clipboard-read", "clipboard-write"],
-                                    origin="{0.scheme}://{0.netloc}".format(urlsplit(base_url)))
-    try:
+    copied = []
+    async with opened(browser, "computador") as page:
+        await page.context.grant_permissions(["clipboard-read", "clipboard-write"],
+                                             origin="{0.scheme}://{0.netloc}".format(urlsplit(base_url)))
         await open_loaded(page, base_url + path)
-        copied = []
         blocks = page.locator("div.highlight:has(code > .gp:first-child)")
         for index in range(await blocks.count()):
             await page.evaluate("navigator.clipboard.writeText('')")
@@ -198,9 +200,7 @@ async def copied_doctests(browser, base_url, path: str) -> list[str]:
             await blocks.nth(index).locator("button.md-code__button[data-md-type=copy]").click()
             await page.locator(".md-dialog--active").wait_for()  # material's "Copiado" message
             copied.append(await page.evaluate("navigator.clipboard.readText()"))
-        return copied
-    finally:
-        await context.close()
+    return copied
 
 
 def doctest_examples(lesson: Path) -> list[list[doctest.Example]]:
@@ -256,9 +256,7 @@ async def tip_state(page) -> dict:
 
 
 async def tap_abbreviation(browser, base_url) -> dict:
-    context, page = await new_page(browser, "celular")
-    try:
-        await open_loaded(page, base_url + LESSON_PATHS[0])
+    async with opened(browser, "celular", base_url + LESSON_PATHS[0]) as page:
         seen = {"focusable": await page.evaluate(
             "[...document.querySelectorAll('.md-content abbr')].every(abbr => abbr.tabIndex === 0)")}
         abbr = page.locator("article p abbr").nth(2)
@@ -269,9 +267,7 @@ async def tap_abbreviation(browser, base_url) -> dict:
         seen["after_tap"] = await tip_state(page)
         await page.locator("article h1").tap(position={"x": 4, "y": 4})  # "Funções...", not an abbreviation
         seen["after_tap_elsewhere"] = await tip_state(page)
-        return seen
-    finally:
-        await context.close()
+    return seen
 
 
 def test_an_abbreviation_opens_with_a_tap_inside_the_screen_and_closes_with_a_tap_elsewhere(in_browser):
@@ -287,9 +283,7 @@ def test_an_abbreviation_opens_with_a_tap_inside_the_screen_and_closes_with_a_ta
 
 
 async def tab_to_abbreviation(browser, base_url) -> dict:
-    context, page = await new_page(browser, "computador")
-    try:
-        await open_loaded(page, base_url + LESSON_PATHS[0])
+    async with opened(browser, "computador", base_url + LESSON_PATHS[0]) as page:
         for _ in range(300):
             await page.keyboard.press("Tab")
             if await page.evaluate("document.activeElement.tagName === 'ABBR'"):
@@ -299,9 +293,7 @@ async def tab_to_abbreviation(browser, base_url) -> dict:
                 "on_focus": await tip_state(page)}
         await page.keyboard.press("Escape")
         seen["after_escape"] = await tip_state(page)
-        return seen
-    finally:
-        await context.close()
+    return seen
 
 
 def test_an_abbreviation_opens_with_the_keyboard_and_closes_with_escape(in_browser):
@@ -316,16 +308,12 @@ def test_an_abbreviation_opens_with_the_keyboard_and_closes_with_escape(in_brows
 
 
 async def start_from_home(browser, base_url) -> dict:
-    context, page = await new_page(browser, "celular")
-    try:
-        await open_loaded(page, base_url)
+    async with opened(browser, "celular", base_url) as page:
         button = page.get_by_role("link", name="Começar pela lição 1")
         box = await button.bounding_box()
         async with page.expect_navigation():
             await button.tap()
         return {"bottom": box["y"] + box["height"], "url": page.url}
-    finally:
-        await context.close()
 
 
 def test_start_button_is_on_the_first_phone_screen_and_opens_lesson_one(in_browser):

@@ -62,9 +62,10 @@
     var height = tip.offsetHeight;
     var viewport = document.documentElement.clientWidth;
     var below = box.bottom + margin + height <= window.innerHeight || box.top < height + margin;
-    var left = Math.min(Math.max(box.left, margin), viewport - width - margin);
-    tip.style.left = Math.max(left, margin) + window.scrollX + "px";
-    tip.style.top = (below ? box.bottom + margin : box.top - margin - height) + window.scrollY + "px";
+    var left = Math.max(Math.min(box.left, viewport - width - margin), margin);
+    var origin = tip.offsetParent.getBoundingClientRect();
+    tip.style.left = left - origin.left + "px";
+    tip.style.top = (below ? box.bottom + margin : box.top - margin - height) - origin.top + "px";
   }
 
   function showAbbreviation(abbr) {
@@ -75,7 +76,8 @@
       tip.id = "explicacao-abreviacao";
       tip.className = "abbr-dica";
       tip.setAttribute("role", "tooltip");
-      document.body.appendChild(tip);
+      // Dentro de <main>: todo conteúdo fica num landmark (axe: region).
+      (document.querySelector("main") || document.body).appendChild(tip);
     }
     tip.textContent = abbr.dataset.explicacao;
     tip.hidden = false;
