@@ -16,6 +16,8 @@ import pytest
 import torch
 from torch import nn
 
+from conftest import one_line
+
 LESSON = Path(__file__).resolve().parent.parent / "lessons_src" / "02-descida-do-gradiente.md"
 
 
@@ -334,8 +336,7 @@ def test_fmt_br_uses_brazilian_separators(ns):
 # --- corrected claims -------------------------------------------------------------------
 
 def lesson_text() -> str:
-    """The lesson on one line, so a phrase matches wherever the prose wraps."""
-    return " ".join(LESSON.read_text(encoding="utf-8").split())
+    return one_line(LESSON)
 
 
 def test_mae_gradient_is_described_as_jumping_not_constant():

@@ -15,6 +15,8 @@ import pytest
 import torch
 from torch import nn
 
+from conftest import one_line
+
 LESSON = Path(__file__).resolve().parent.parent / "lessons_src" / "01-funcoes-de-custo-regressao.md"
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -360,7 +362,7 @@ def test_fmt_br_uses_brazilian_separators(ns):
 
 def test_mae_gradient_is_not_said_to_stay_the_same_size():
     """The total MAE gradient does shrink near the median, by jumps: the text must say so."""
-    text = " ".join(LESSON.read_text(encoding="utf-8").split())  # one line: the prose wraps anywhere
+    text = one_line(LESSON)
     assert "não vai encolhendo" not in text and "não encolhe perto" not in text
     assert text.count("não tende continuamente a 0") >= 3  # explanation, training and summary
 
