@@ -63,6 +63,11 @@ def has_math(lesson: Path) -> bool:
     return re.search(r"\$[^$\n]+\$", prose) is not None
 
 
+def one_line(path: Path) -> str:
+    """A page's text with every run of whitespace made one space, so a phrase matches wherever the prose wraps."""
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 

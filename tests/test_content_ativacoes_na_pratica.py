@@ -312,3 +312,14 @@ def test_relu_derivative_at_zero_is_zero():
     z = torch.zeros(1, requires_grad=True)
     (grad,) = torch.autograd.grad(nn.ReLU()(z).sum(), z)
     assert grad.item() == 0.0
+
+
+# --- corrected claims -------------------------------------------------------------------
+
+def test_one_thread_and_seeds_promise_close_numbers_not_identical_ones():
+    from conftest import ROOT, one_line
+
+    text = one_line(ROOT / "lessons_src" / LESSON)
+    assert "saírem iguais aos desta página" not in text
+    assert "em qualquer máquina" not in text
+    assert "**muito próximos** dos desta página" in text

@@ -41,12 +41,21 @@ def test_loss_decreases_for_each_row(ns, name):
     assert losses[-1] < losses[0] - 0.1 * abs(losses[0]) - 0.05  # a clear drop, not noise
 
 
-def test_regression_answer_is_the_raw_output(ns):
+def test_regression_data_is_standardized_as_the_text_says(ns):
+    for values in (ns["x_reg"], ns["y_reg"]):
+        assert values.mean().item() == pytest.approx(0.0, abs=1e-6)
+        assert values.std().item() == pytest.approx(1.0, abs=1e-6)
+    assert "padronizamos os dois eixos" in LESSON.read_text(encoding="utf-8")
+
+
+def test_regression_answer_is_the_raw_output_back_in_original_units(ns):
     run = ns["row_runs"]["Regressão"]
     with torch.no_grad():
-        expected = run["model"](run["x_new"]).item()
-    assert run["answer"] == pytest.approx(expected)
-    assert run["answer"] == pytest.approx(2 - run["x_new"].item() ** 2, abs=0.3)  # learned the curve
+        raw = run["model"](run["x_new"]).item()
+    assert run["output"] == pytest.approx(raw)
+    crop = ns["crop"]
+    assert run["answer"] == pytest.approx(raw * crop.std().item() + crop.mean().item())
+    assert run["answer"] == pytest.approx(2 - 1.0**2, abs=0.3)  # learned the curve at dose 1
 
 
 def test_binary_answer_is_sigmoid_threshold(ns):
@@ -145,3 +154,31 @@ def test_weighted_losses_recover_minority_recall(ns):
     assert runs_mc["com weight"]["recall"] > runs_mc["sem peso"]["recall"] + 0.1
     n_pos = (ns["y_imb"] == 1).sum().item()
     assert ns["pos_weight"].item() == pytest.approx((len(ns["y_imb"]) - n_pos) / n_pos)
+
+
+# --- corrected claims -------------------------------------------------------------------
+
+def lesson_text() -> str:
+    return LESSON.read_text(encoding="utf-8")
+
+
+def test_output_layer_is_not_claimed_always_linear():
+    """The variance unit of GaussianNLLLoss goes through a softplus, so 'sempre' was wrong."""
+    text = lesson_text()
+    assert "é sempre um `nn.Linear`" not in text
+    assert "**sem ativação**;" not in text
+    assert text.count("softplus") >= 3  # the exception is named at the top, in the text and in the summary
+
+
+def test_gaussian_nll_has_two_units_in_both_summaries():
+    summaries = lesson_text().split('!!! abstract "Resumo em uma tela"')[1:]
+    assert len(summaries) == 2
+    for summary in summaries:
+        regression_bullet = summary.split("- Regressão:")[1].split("\n    - ")[0]
+        assert "2 unidades" in regression_bullet and "GaussianNLLLoss" in regression_bullet
+
+
+def test_poisson_nll_is_not_said_to_use_log_sum_exp():
+    for paragraph in lesson_text().split("\n\n"):
+        if "PoissonNLLLoss(log_input=True)" in paragraph and "log-soma-exp" in paragraph:
+            assert "não precisa desse truque" in paragraph

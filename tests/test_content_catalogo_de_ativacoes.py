@@ -21,6 +21,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from conftest import one_line
+
 LESSON = Path(__file__).resolve().parent.parent / "lessons_src" / "05-catalogo-de-ativacoes.md"
 
 EXPECTED_KEYS = {
@@ -406,3 +408,57 @@ def test_exercise_selu_self_normalises(ns):
     assert stats["ReLU"][-1][1] < 0.01
     assert stats["tanh"][-1][1] < stats["tanh"][0][1]
     assert stats["tanh"][-1][1] < selu_std
+
+
+# --- corrected claims -------------------------------------------------------------------
+
+def test_silu_name_is_credited_to_hendrycks_and_gimpel():
+    text = one_line(LESSON)
+    assert "nome de Elfwing" not in text
+    assert "**SiLU** (*Sigmoid Linear Unit*), nome dado por Hendrycks e Gimpel (2016)" in text
+
+
+def test_softplus_threshold_changes_no_bit_in_float32_only(ns):
+    assert ns["changed_float32"] == 0
+    assert ns["changed_float64"] > 0
+    text = one_line(LESSON)
+    assert "`threshold` que não muda nenhum bit" not in text
+    assert "`threshold` que, em `float32`, não muda nenhum bit" in text
+    assert 'Por que, em `float32`, o `threshold` não muda nada' in text
+
+
+def test_hardswish_is_piecewise_quadratic_not_linear():
+    z = torch.linspace(-2.9, 2.9, 59, dtype=torch.float64)
+    second_difference = torch.diff(F.hardswish(z), n=2) / (z[1] - z[0]) ** 2
+    torch.testing.assert_close(second_difference, torch.full_like(second_difference, 2 / 6))
+    text = one_line(LESSON)
+    assert "trocam curvas por pedaços de reta. Custam" not in text
+    assert "pedaços de reta (e de parábola, na Hardswish)" in text
+
+
+def test_timing_block_measures_with_one_thread_and_restores_it(ns):
+    timing_block = LESSON.read_text(encoding="utf-8").split("## Quanto custa cada uma")[1].split("\n```\n")[0]
+    assert "torch.set_num_threads(1)" in timing_block
+    assert "finally:\n    torch.set_num_threads(previous_threads)" in timing_block
+    assert torch.get_num_threads() == ns["previous_threads"]
+
+
+def test_timing_conclusions_come_from_the_measured_costs(ns, catalog):
+    costs = ns["relative_cost"]
+    lines = ns["cost_conclusions"](costs)
+    activations = [key for key in catalog if key != "step"]
+    priciest = max(activations, key=lambda key: costs[(key, "ida e volta")])
+    assert catalog[priciest]["name"] in lines[0]
+    gelu_ratio = costs[("gelu_tanh", "ida e volta")] / costs[("gelu", "ida e volta")]
+    assert ns["compared"](gelu_ratio, "a GELU exata") in lines[1]
+    assert ns["fmt_br"](costs[("linear_layer", "ida")], 1) in lines[3]
+    text = one_line(LESSON)
+    for typed_verdict in ("a Mish foi sempre a mais cara", "dezenas de vezes a ReLU",
+                          "**não** foi mais rápida", "é a mais cara do grupo"):
+        assert typed_verdict not in text
+
+
+@pytest.mark.parametrize(("ratio", "verdict"), [(1.0, "custou o mesmo"), (0.8, "custou o mesmo"),
+                                                (1.3, "mais lenta"), (0.7, "mais rápida")])
+def test_timing_verdict_treats_small_differences_as_a_tie(ns, ratio, verdict):
+    assert verdict in ns["compared"](ratio, "a GELU exata")

@@ -16,6 +16,8 @@ import pytest
 import torch
 from torch import nn
 
+from conftest import one_line
+
 LESSON = Path(__file__).resolve().parent.parent / "lessons_src" / "04-classificacao.md"
 
 
@@ -451,3 +453,12 @@ def test_fmt_helpers_use_brazilian_separators(ns):
     assert ns["fmt_br"](1234.567) == "1.234,57"
     assert ns["fmt_br"](0.5, 1) == "0,5"
     assert ns["fmt_sci"](1.5e-7) == "1,5e-07"
+
+
+# --- corrected claims -------------------------------------------------------------------
+
+def test_one_hot_is_not_credited_with_stopping_indices_as_magnitudes():
+    """CrossEntropyLoss takes class indices: one score per class is what keeps them labels."""
+    text = one_line(LESSON)
+    assert "Ela também evita que um modelo trate os números das classes como grandezas" not in text
+    assert "não é o one-hot" in text and "recebe os índices direto" in text

@@ -16,6 +16,8 @@ import pytest
 import torch
 from torch import nn
 
+from conftest import one_line
+
 LESSON = Path(__file__).resolve().parent.parent / "lessons_src" / "02-descida-do-gradiente.md"
 
 
@@ -329,3 +331,32 @@ def test_exercise_3_plain_sum_of_relus_is_convex_and_worse(ns):
 def test_fmt_br_uses_brazilian_separators(ns):
     assert ns["fmt_br"](1234.567) == "1.234,57"
     assert ns["fmt_br"](0.5, 1) == "0,5"
+
+
+# --- corrected claims -------------------------------------------------------------------
+
+def lesson_text() -> str:
+    return one_line(LESSON)
+
+
+def test_mae_gradient_is_described_as_jumping_not_constant():
+    text = lesson_text()
+    assert "não encolhe" not in text
+    assert text.count("não tende continuamente a 0") >= 2
+
+
+def test_clip_and_relu_share_values_but_not_the_derivative_at_zero(ns):
+    text = lesson_text()
+    assert "É exatamente a função `torch.relu`" not in text
+    assert "A ReLU não tem derivada em 0" in text
+    assert ns["slope_at_zero"](torch.relu) == 0.0
+    assert ns["slope_at_zero"](lambda t: torch.clip(t, 0)) == 1.0
+
+
+def test_zero_grad_is_described_as_setting_none(ns):
+    import inspect
+
+    default = inspect.signature(torch.optim.Optimizer.zero_grad).parameters["set_to_none"].default
+    assert default is True
+    assert "`set_to_none=True`" in lesson_text()
+    assert ns["accum_params"].grad is None  # the lesson's own optimizer.zero_grad() did it

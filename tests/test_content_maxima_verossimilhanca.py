@@ -17,6 +17,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.distributions import Bernoulli, Categorical, Laplace, Normal, Poisson
 
+from conftest import one_line
+
 LESSON = Path(__file__).resolve().parent.parent / "lessons_src" / "03-maxima-verossimilhanca.md"
 
 
@@ -583,3 +585,12 @@ def test_formatting_helpers(ns):
     assert ns["fmt_g"](1.31032e-05) == "1,31032e-05"
     assert ns["fmt_g"](0.0) == "0"
     assert ns["fmt_list"]([-0.19314, 0.5], 4) == "[-0,1931; 0,5000]"
+
+
+# --- corrected claims -------------------------------------------------------------------
+
+def test_bce_with_logits_is_not_said_to_never_compute_sigmoid():
+    """Its backward computes σ(z) − y; what it never does is take the log of a rounded σ(z)."""
+    text = one_line(LESSON)
+    assert "Ela nunca calcula $\\sigma(z)$" not in text
+    assert "nunca tira o logaritmo de um $\\sigma(z)$ já arredondado" in text

@@ -14,6 +14,8 @@ import pytest
 import torch
 from sklearn import metrics
 
+from conftest import one_line
+
 LESSON = Path(__file__).resolve().parent.parent / "lessons_src" / "08-metricas-de-avaliacao.md"
 SEEDS = list(range(12))
 
@@ -183,7 +185,7 @@ def test_auc_and_ap_match_sklearn(ns, seed):
     y_true, scores = random_scores(seed)
     expected_auc = metrics.roc_auc_score(y_true, scores)
     assert close(ns["roc_auc_from_scratch"](y_true, scores), expected_auc, 1e-10)
-    assert close(ns["roc_auc_rank"](y_true, scores), expected_auc, 1e-10)
+    assert close(ns["roc_auc_pairs"](y_true, scores), expected_auc, 1e-10)
     assert close(ns["average_precision"](y_true, scores),
                  metrics.average_precision_score(y_true, scores), 1e-10)
     fpr, tpr, _ = ns["roc_curve_from_scratch"](y_true, scores)
@@ -194,11 +196,11 @@ def test_auc_and_ap_match_sklearn(ns, seed):
 
 def test_lesson_auc_and_imbalanced_claim(ns):
     yt, s = ns["y_te"], ns["scores_te"].numpy()
-    assert close(ns["roc_auc_rank"](ns["y_true_te"], ns["scores_te"]), metrics.roc_auc_score(yt, s))
+    assert close(ns["roc_auc_pairs"](ns["y_true_te"], ns["scores_te"]), metrics.roc_auc_score(yt, s))
     assert close(ns["average_precision"](ns["y_true_te"], ns["scores_te"]),
                  metrics.average_precision_score(yt, s))
     # "a AUC parece excelente; a AP, bem mais modesta"
-    auc = ns["roc_auc_rank"](ns["y_imbalanced"], ns["imb_scores"]).item()
+    auc = ns["roc_auc_pairs"](ns["y_imbalanced"], ns["imb_scores"]).item()
     ap = ns["average_precision"](ns["y_imbalanced"], ns["imb_scores"]).item()
     assert auc > 0.9 and ap < 0.6
 
@@ -212,9 +214,9 @@ def test_threshold_tradeoff(ns):
 
 def test_monotone_transform_keeps_auc(ns):
     s = ns["scores_te"]
-    auc = ns["roc_auc_rank"](ns["y_true_te"], s).item()
-    assert close(ns["roc_auc_rank"](ns["y_true_te"], s**3), auc, 1e-12)
-    assert close(ns["roc_auc_rank"](ns["y_true_te"], s.log()), auc, 1e-12)
+    auc = ns["roc_auc_pairs"](ns["y_true_te"], s).item()
+    assert close(ns["roc_auc_pairs"](ns["y_true_te"], s**3), auc, 1e-12)
+    assert close(ns["roc_auc_pairs"](ns["y_true_te"], s.log()), auc, 1e-12)
 
 
 # --- multiclass -----------------------------------------------------------------------------
@@ -275,3 +277,26 @@ def test_exercise_best_threshold(ns):
     thresholds = np.linspace(0.01, 0.99, 99)
     grid_best = max(metrics.f1_score(ns["y_te"], ns["scores_te"].numpy() >= t) for t in thresholds)
     assert best_f1 >= grid_best - 1e-12
+
+
+# --- corrected claims -------------------------------------------------------------------
+
+def test_pairwise_auc_is_not_called_ranks():
+    """The Mann–Whitney computation compares pairs; it never ranks the scores."""
+    text = one_line(LESSON)
+    assert "**Postos" not in text and "AUC, postos" not in text
+    assert "**Pares (estatística de Mann–Whitney)**" in text
+
+
+def test_pr_curve_alt_text_matches_the_point_at_threshold_half(ns):
+    yt, yp = ns["y_true_te"], ns["y_pred_te"]
+    p, r = ns["precision"](yt, yp).item(), ns["recall"](yt, yp).item()
+    assert p > r and r < 0.5 < p
+    text = one_line(LESSON)
+    assert "com precisão alta e revocação moderada" not in text
+    assert "a precisão fica acima da revocação" in text and "deixa escapar mais da metade" in text
+
+
+def test_udl_chapter_8_is_cited_for_generalisation_not_metrics():
+    reference = one_line(LESSON).split("Capítulo 8")[1][:200]
+    assert "generalização" in reference

@@ -15,6 +15,8 @@ import pytest
 import torch
 from torch import nn
 
+from conftest import one_line
+
 LESSON = Path(__file__).resolve().parent.parent / "lessons_src" / "01-funcoes-de-custo-regressao.md"
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -354,3 +356,41 @@ def test_fmt_br_uses_brazilian_separators(ns):
     assert ns["fmt_br"](1234.567) == "1.234,57"
     assert ns["fmt_br"](2_000_000, 0) == "2.000.000"
     assert ns["fmt_br"](0.5, 1) == "0,5"
+
+
+# --- corrected claims -------------------------------------------------------------------
+
+def test_mae_gradient_is_not_said_to_stay_the_same_size():
+    """The total MAE gradient does shrink near the median, by jumps: the text must say so."""
+    text = one_line(LESSON)
+    assert "não vai encolhendo" not in text and "não encolhe perto" not in text
+    assert text.count("não tende continuamente a 0") >= 3  # explanation, training and summary
+
+
+def test_timing_block_measures_with_one_thread_and_restores_it(ns):
+    text = LESSON.read_text(encoding="utf-8")
+    timing_block = text.split("```python output=markdown timing")[1].split("```")[0]
+    assert "torch.set_num_threads(1)" in timing_block
+    assert "finally:\n    torch.set_num_threads(previous_threads)" in timing_block
+    assert torch.get_num_threads() == ns["previous_threads"]
+
+
+def test_timing_conclusions_are_computed_from_the_measured_times(ns):
+    median_ms = ns["median_ms"]
+    expected = []
+    for mode in ("ida", "ida e volta"):
+        parts = []
+        for name in ("HuberLoss", "L1Loss"):
+            ratio = median_ms[(name, mode)] / median_ms[("MSELoss", mode)]
+            assert ns["fmt_br"](ratio) in ns["compare_to_mse"](name, ratio)
+            parts.append(ns["compare_to_mse"](name, ratio))
+        expected.append(f"- Nesta execução, na {mode}, {'; '.join(parts)}.")
+    assert ns["timing_conclusions"] == expected
+    assert "foi a mais lenta" not in LESSON.read_text(encoding="utf-8")  # no typed verdict left
+
+
+@pytest.mark.parametrize(("ratio", "verdict"), [(1.0, "na mesma faixa"), (1.24, "na mesma faixa"),
+                                                (0.81, "na mesma faixa"), (1.3, "mais lenta"),
+                                                (0.5, "mais rápida")])
+def test_timing_verdict_treats_small_differences_as_a_tie(ns, ratio, verdict):
+    assert verdict in ns["compare_to_mse"]("L1Loss", ratio)
