@@ -354,7 +354,9 @@ def test_overconfident_model_is_farther_from_the_diagonal(ns):
     calibrated, overconfident = gaps.values()
     assert overconfident > 2 * calibrated
     low_mean, low_frac, _ = ns["reliability"]["confiante demais (logits × 3)"]
-    assert low_frac[0] > low_mean[0] and low_frac[-1] < low_mean[-1]  # the S of the alt text
+    assert low_frac[0] > low_mean[0] and low_frac[-1] < low_mean[-1]  # above at the low end, below at the high
+    cal_mean, cal_frac, _ = ns["reliability"]["regressão logística"]
+    assert ((cal_mean - cal_frac).abs() < 0.1).sum() >= 0.75 * len(cal_mean)  # "na maior parte das faixas"
 
 
 def test_bootstrap_f1_resamples_match_sklearn(ns):
