@@ -182,3 +182,66 @@ def test_poisson_nll_is_not_said_to_use_log_sum_exp():
     for paragraph in lesson_text().split("\n\n"):
         if "PoissonNLLLoss(log_input=True)" in paragraph and "log-soma-exp" in paragraph:
             assert "não precisa desse truque" in paragraph
+
+
+def test_pos_weight_cost_in_false_positives_matches_sklearn(ns):
+    from sklearn.metrics import confusion_matrix, precision_score
+
+    labels = ns["y_imb"].squeeze(1).long().numpy()
+    n_real = int(labels.sum())
+    runs = ns["imbalance_runs"]
+    for run in runs.values():
+        pred = run["pred"].numpy()
+        _, false_pos, _, _ = confusion_matrix(labels, pred).ravel()
+        assert run["false_positives"] == false_pos
+        assert run["precision"] == pytest.approx(precision_score(labels, pred, zero_division=0))
+    plain, weighted = runs["sem peso"], runs["com pos_weight"]
+    assert int(plain["pred"].sum()) < n_real  # without weight: fewer alarms than positives
+    assert int(weighted["pred"].sum()) > 2 * n_real  # "muito mais exemplos do que os positivos"
+    new_alarms = int(weighted["pred"].sum() - plain["pred"].sum())
+    assert weighted["false_positives"] - plain["false_positives"] > new_alarms / 2  # "a maior parte"
+    assert weighted["precision"] < plain["precision"]  # "a precisão cai"
+
+
+# --- GaussianNLLLoss row, label_smoothing, ignore_index -----------------------------------------
+
+def test_gaussian_two_unit_loss_is_the_gaussian_nll_with_softplus_variance(ns):
+    output = torch.randn(50, 2, generator=torch.Generator().manual_seed(0))
+    target = torch.randn(50, 1, generator=torch.Generator().manual_seed(1))
+    mean, var = output[:, :1], torch.log1p(torch.exp(output[:, 1:]))
+    by_hand = 0.5 * (torch.log(var) + (target - mean) ** 2 / var).mean()
+    torch.testing.assert_close(ns["gaussian_nll_two_units"](output, target), by_hand)
+
+
+def test_gaussian_row_learns_mean_and_growing_spread(ns):
+    losses = ns["losses_var"]
+    assert losses[-1] < losses[0] - 1.0
+    with torch.no_grad():
+        out = ns["net_var"](ns["x_new_var"])
+    torch.testing.assert_close(ns["mean_new_var"], out[:, :1])
+    torch.testing.assert_close(ns["var_new_var"], nn.functional.softplus(out[:, 1:]))
+    sigma = ns["var_new_var"][:, 0].sqrt()
+    true_sigma = 0.1 + 0.3 * ns["x_new_var"][:, 0].abs()
+    assert (sigma[1:] > sigma[:-1]).all()  # the spread grows away from the ideal dose
+    torch.testing.assert_close(sigma, true_sigma, atol=0.06, rtol=0.0)
+    true_mean = 2 - ns["x_new_var"] ** 2
+    torch.testing.assert_close(ns["mean_new_var"], true_mean, atol=0.15, rtol=0.0)
+
+
+def test_label_smoothing_formula_matches_torch():
+    logits = torch.randn(6, 5, generator=torch.Generator().manual_seed(2))
+    target = torch.tensor([0, 4, 2, 2, 1, 3])
+    eps, n_classes = 0.2, 5
+    q = (1 - eps) * nn.functional.one_hot(target, n_classes) + eps / n_classes
+    by_hand = -(q * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()
+    torch.testing.assert_close(nn.CrossEntropyLoss(label_smoothing=eps)(logits, target), by_hand)
+
+
+def test_lesson_label_smoothing_and_ignore_index_examples_agree(ns):
+    q, log_probs = ns["q"], ns["log_probs_ls"]
+    assert q.sum().item() == pytest.approx(1.0)
+    torch.testing.assert_close(-(q * log_probs).sum(),
+                               nn.CrossEntropyLoss(label_smoothing=ns["smoothing"])(
+                                   ns["logits_ls"], ns["target_ls"]))
+    torch.testing.assert_close(ns["with_ignore"], ns["only_labeled"])
+    assert nn.CrossEntropyLoss().ignore_index == -100

@@ -462,3 +462,61 @@ def test_timing_conclusions_come_from_the_measured_costs(ns, catalog):
                                                 (1.3, "mais lenta"), (0.7, "mais rápida")])
 def test_timing_verdict_treats_small_differences_as_a_tie(ns, ratio, verdict):
     assert verdict in ns["compared"](ratio, "a GELU exata")
+
+
+# --- R² of the linear imitation, |x| from two ReLUs, the formula-check table --------------------
+
+def test_r_squared_matches_sklearn(ns):
+    from sklearn.metrics import r2_score
+
+    gen = torch.Generator().manual_seed(3)
+    targets = torch.randn(50, 2, generator=gen, dtype=torch.float64)
+    preds = targets + 0.5 * torch.randn(50, 2, generator=gen, dtype=torch.float64)
+    assert ns["r_squared"](targets, preds) == pytest.approx(r2_score(targets.numpy(), preds.numpy()))
+
+
+def test_linear_imitation_of_the_random_relu_net_reports_its_r2(ns):
+    from sklearn.linear_model import LinearRegression
+
+    x, outputs = ns["x_points"].numpy(), ns["relu_outputs"].numpy()
+    r2 = LinearRegression().fit(x, outputs).score(x, outputs)
+    assert ns["relu_fit_r2"] == pytest.approx(r2)
+    assert 0.5 < ns["relu_fit_r2"] < 0.99  # "ainda explica boa parte da variação"
+
+
+def test_two_relus_are_abs_and_the_best_line_explains_nothing(ns):
+    from sklearn.linear_model import LinearRegression
+
+    x = ns["x_line"]
+    torch.testing.assert_close(ns["abs_outputs"], x.abs(), rtol=0, atol=0)
+    torch.testing.assert_close(torch.relu(x) + torch.relu(-x), x.abs(), rtol=0, atol=0)
+    assert ns["abs_net_gap"] == 0.0
+    line = LinearRegression().fit(x.numpy(), x.abs().numpy())
+    assert ns["best_line"][0, 0].item() == pytest.approx(line.coef_[0, 0], abs=1e-12)
+    assert abs(line.coef_[0, 0]) < 1e-12  # "a melhor reta é horizontal"
+    assert ns["best_line"][1, 0].item() == pytest.approx(x.abs().mean().item())  # "na altura da média"
+    assert ns["abs_line_r2"] == pytest.approx(line.score(x.numpy(), x.abs().numpy()), abs=1e-12)
+    assert abs(ns["abs_line_r2"]) < 1e-12
+
+
+def test_formula_check_table_covers_the_catalogue_and_agrees_with_the_tests(ns, catalog):
+    checks = ns["formula_checks"]
+    assert set(checks) == set(catalog)
+    for key in ELEMENTWISE_KEYS:
+        entry = catalog[key]
+        z = ns["Z_CHECK"]
+        with torch.no_grad():
+            formula_gap = (entry["formula"](z) - in_float64(entry["torch_fn"])(z)).abs().max().item()
+        differentiable = entry["curve"] if key == "step" else entry["torch_fn"]
+        slope_gap = (entry["derivative"](z) - autograd_slope(in_float64(differentiable), z)).abs().max().item()
+        assert checks[key] == pytest.approx((formula_gap, slope_gap), abs=1e-18), key
+    assert ns["Z_CHECK"].abs().max() == 1000.0  # "entradas enormes (±1000)"
+    for key, (formula_gap, derivative_gap) in checks.items():
+        assert formula_gap < 1e-14, key  # "do tamanho do arredondamento de float64"
+        limit = 1e-8 if key == "hardsigmoid" else 1e-14
+        assert derivative_gap < limit, key
+    assert checks["hardsigmoid"][1] > 1e-12  # the float32 constant 1/6 the text explains
+
+
+def test_formula_check_leaves_the_catalogue_modules_in_float32(catalog):
+    assert catalog["prelu"]["torch_fn"].weight.dtype == torch.float32

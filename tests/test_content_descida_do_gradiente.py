@@ -296,6 +296,88 @@ def test_network_equivalence(ns):
         torch.testing.assert_close(out, ns["relu_sum"](params, ns["x_curve"]), rtol=1e-5, atol=1e-5)
 
 
+# --- mini-batches, momentum and Adam ---------------------------------------------------
+
+def torch_optimizer_trajectory(optimizer_cls, gradients, lr, **kwargs) -> torch.Tensor:
+    """Parameters after torch.optim applies the given gradients one by one, from ones(3)."""
+    params = torch.ones(3, requires_grad=True)
+    optimizer = optimizer_cls([params], lr=lr, **kwargs)
+    for grad in gradients:
+        params.grad = grad.clone()
+        optimizer.step()
+    return params.detach()
+
+
+def lesson_update_trajectory(update, gradients, lr) -> torch.Tensor:
+    params, state = torch.ones(3), {}
+    for grad in gradients:
+        update(params, grad, state, lr)
+    return params
+
+
+@pytest.mark.parametrize("update_name, optimizer_cls, kwargs", [
+    ("sgd_update", torch.optim.SGD, {}),
+    ("momentum_update", torch.optim.SGD, {"momentum": 0.9}),
+    ("adam_update", torch.optim.Adam, {}),
+])
+def test_update_rules_match_torch_optim(ns, update_name, optimizer_cls, kwargs):
+    gradients = [torch.randn(3, generator=torch.Generator().manual_seed(k)) * 10.0 ** (k % 3 - 1)
+                 for k in range(25)]
+    ours = lesson_update_trajectory(ns[update_name], gradients, lr=0.05)
+    expected = torch_optimizer_trajectory(optimizer_cls, gradients, lr=0.05, **kwargs)
+    torch.testing.assert_close(ours, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_full_batch_run_is_the_plain_gradient_descent_of_the_lesson(ns):
+    full_params, full_losses = ns["optimizer_results"]["todos os pontos"]
+    start = torch.tensor(ns["first_guess"]).requires_grad_()
+    plain_losses = ns["train"](lambda: ns["quad_loss"](start), [start], lr=0.1,
+                               steps=ns["optimizer_epochs"])
+    torch.testing.assert_close(full_params, start.detach())
+    np.testing.assert_allclose(full_losses, plain_losses, rtol=1e-5)
+
+
+def test_minibatch_epochs_visit_every_point_once_in_batches_of_five(ns):
+    seen = []
+    original = ns["mse"]
+    ns["mse"] = lambda preds, targets: (seen.append(len(targets)), original(preds, targets))[1]
+    try:
+        ns["train_minibatch"](ns["sgd_update"], 0.05, 5, epochs=2)
+    finally:
+        ns["mse"] = original
+    assert [size for size in seen if size != 20] == [5] * 8  # 20: the loss on all points
+
+
+def test_exact_mse_is_the_least_squares_minimum(ns):
+    x, y = ns["x"], ns["y"]
+    coeffs = exact_least_squares(x, y)
+    exact = np.mean((y.double().numpy() - np.polyval(coeffs, x.double().numpy())) ** 2)
+    assert ns["exact_mse"] == pytest.approx(exact, rel=1e-5)
+
+
+def test_minibatch_runs_get_close_but_do_not_settle_below_full_batch(ns):
+    results, exact = ns["optimizer_results"], ns["exact_mse"]
+    start_gap = results["todos os pontos"][1][0] - exact
+    full_final_gap = results["todos os pontos"][1][-1] - exact
+    for name, (_, losses) in results.items():
+        assert losses[10] - exact < 0.03 * start_gap, name  # "cerca de duas ordens de grandeza"
+        if name != "todos os pontos":
+            assert losses[-1] - exact > full_final_gap, name
+            gaps = np.diff([loss - exact for loss in losses[20:]])
+            assert (gaps > 0).any() and (gaps < 0).any(), name
+
+
+def test_adam_first_step_is_lr_against_the_gradient_sign(ns):
+    step = ns["adam_first_step"] - torch.tensor(ns["first_guess"])
+    grad = ns["probe_grad"]
+    assert grad.abs().max() / grad.abs().min() > 3
+    torch.testing.assert_close(step, -0.1 * grad.sign(), rtol=1e-5, atol=1e-6)
+
+
+def test_lesson_adam_matches_torch_adam_on_the_same_batches(ns):
+    assert ns["adam_max_diff"] < 1e-5
+
+
 # --- exercises ------------------------------------------------------------------------
 
 def test_exercise_1_forgetting_to_zero_grad_keeps_oscillating(ns):

@@ -501,6 +501,39 @@ def test_coverage_table(ns):
     assert coverage[regions[0]][1] == pytest.approx((residual[left] <= 2 * var[left].sqrt()).float().mean().item())
 
 
+
+def test_heldout_coverage_is_measured_on_a_new_sample(ns):
+    gen = torch.Generator().manual_seed(8)
+    x_new = 4 * torch.rand(ns["n_hetero"], 1, generator=gen)
+    noise = torch.randn(ns["n_hetero"], 1, generator=gen)
+    torch.testing.assert_close(ns["x_heldout"], x_new)
+    torch.testing.assert_close(ns["y_heldout"], ns["true_mean"](x_new) + ns["true_std"](x_new) * noise)
+    assert torch.isin(ns["x_heldout"], ns["x_hetero"]).float().mean() < 0.01  # another sample
+
+
+def test_heldout_coverage_table(ns):
+    coverage = ns["heldout_coverage"]
+    with torch.no_grad():
+        mean, var = ns["hetero_model"](ns["x_heldout"])
+    residual = (ns["y_heldout"] - mean).abs()
+    x_new = ns["x_heldout"]
+    regions = [x_new < 4 / 3, (x_new >= 4 / 3) & (x_new < 8 / 3), x_new >= 8 / 3]
+    for (constant, predicted), region in zip(coverage.values(), regions):
+        inside = residual[region] <= 2 * var[region].sqrt()
+        assert predicted == pytest.approx(inside.float().mean().item())
+        inside_single = residual[region] <= 2 * ns["sigma_constant"]
+        assert constant == pytest.approx(inside_single.float().mean().item())
+        assert 0.93 <= predicted <= 0.98  # "continua perto de 95% em cada região"
+    first, *_, last = coverage.values()
+    assert first[0] >= 0.98 and last[0] <= 0.9  # "o quadro se repete"
+    assert ns["worst_gap"] == pytest.approx(max(abs(p - 0.95) for _, p in coverage.values()))
+
+
+def test_hetero_network_is_small_for_its_data(ns):
+    n_params = sum(p.numel() for p in ns["hetero_model"].parameters())
+    assert ns["n_hetero_params"] == n_params
+    assert n_params < ns["n_hetero"] / 5  # "poucos parâmetros para tantos pontos"
+
 # --- the summary table ---------------------------------------------------------------------
 
 def test_summary_table_checks_all_pass(ns):

@@ -300,3 +300,105 @@ def test_pr_curve_alt_text_matches_the_point_at_threshold_half(ns):
 def test_udl_chapter_8_is_cited_for_generalisation_not_metrics():
     reference = one_line(LESSON).split("Capítulo 8")[1][:200]
     assert "generalização" in reference
+
+
+# --- balanced accuracy, MCC, calibration, bootstrap ---------------------------------------------
+
+def random_binary_cases(n_cases=30):
+    gen = np.random.default_rng(0)
+    for k in range(n_cases):
+        n = int(gen.integers(5, 60))
+        y_true = gen.integers(0, 2, n)
+        y_pred = gen.integers(0, 2, n) if k % 5 else np.zeros(n, dtype=int)  # some 0/0 cases
+        yield torch.tensor(y_true), torch.tensor(y_pred)
+
+
+def test_balanced_accuracy_and_mcc_match_sklearn(ns):
+    for y_true, y_pred in random_binary_cases():
+        assert ns["balanced_accuracy"](y_true, y_pred).item() == pytest.approx(
+            metrics.balanced_accuracy_score(y_true.numpy(), y_pred.numpy()))
+        assert ns["mcc"](y_true, y_pred).item() == pytest.approx(
+            metrics.matthews_corrcoef(y_true.numpy(), y_pred.numpy()), abs=1e-12)
+
+
+def test_lazy_model_gets_half_balanced_accuracy_and_zero_mcc(ns):
+    truth, pred = ns["balance_cases"]["sempre negativo (2% de fraudes)"]
+    assert ns["balanced_accuracy"](truth, pred).item() == 0.5
+    assert ns["mcc"](truth, pred).item() == 0.0
+    assert ns["accuracy"](truth, pred).item() > 0.97  # "acurácia quase perfeita"
+
+
+def test_log_loss_and_brier_match_sklearn(ns):
+    gen = np.random.default_rng(1)
+    y_true = gen.integers(0, 2, 200)
+    probs = gen.uniform(0.01, 0.99, 200)
+    assert ns["log_loss"](y_true, probs).item() == pytest.approx(metrics.log_loss(y_true, probs))
+    assert ns["brier"](y_true, probs).item() == pytest.approx(metrics.brier_score_loss(y_true, probs))
+
+
+def test_brier_and_log_loss_are_proper_scores():
+    q = torch.tensor(0.3, dtype=torch.float64)
+    p = torch.linspace(0.01, 0.99, 99, dtype=torch.float64).requires_grad_()
+    expected_brier = q * (1 - p) ** 2 + (1 - q) * p**2
+    expected_brier.sum().backward()
+    torch.testing.assert_close(p.grad, 2 * (p.detach() - q))  # the derivative in the text
+    with torch.no_grad():
+        expected_log_loss = -(q * p.log() + (1 - q) * (1 - p).log())
+    assert p[expected_brier.argmin()].item() == pytest.approx(0.3)
+    assert p[expected_log_loss.argmin()].item() == pytest.approx(0.3)
+
+
+def test_overconfident_model_ranks_and_thresholds_the_same_but_scores_worse(ns):
+    y_te = ns["y_te"]
+    models = ns["calibration_models"]
+    calibrated, overconfident = models.values()
+    assert torch.equal(torch.argsort(calibrated, stable=True), torch.argsort(overconfident, stable=True))
+    assert torch.equal(calibrated >= 0.5, overconfident >= 0.5)
+    assert metrics.roc_auc_score(y_te, calibrated.numpy()) == pytest.approx(
+        metrics.roc_auc_score(y_te, overconfident.numpy()))
+    assert metrics.log_loss(y_te, overconfident.numpy()) > metrics.log_loss(y_te, calibrated.numpy())
+    assert (metrics.brier_score_loss(y_te, overconfident.numpy())
+            > metrics.brier_score_loss(y_te, calibrated.numpy()))
+
+
+def test_reliability_bins_match_sklearn_calibration_curve(ns):
+    from sklearn.calibration import calibration_curve
+
+    for name, probs in ns["calibration_models"].items():
+        frac_pos, mean_prob = calibration_curve(ns["y_te"], probs.numpy(), n_bins=10, strategy="uniform")
+        ours_mean, ours_frac, counts = ns["reliability"][name]
+        np.testing.assert_allclose(ours_mean.numpy(), mean_prob)
+        np.testing.assert_allclose(ours_frac.numpy(), frac_pos)
+        assert counts.sum().item() == len(ns["y_te"])
+
+
+def test_overconfident_model_is_farther_from_the_diagonal(ns):
+    gaps = {}
+    for name, (mean_prob, frac_pos, counts) in ns["reliability"].items():
+        gaps[name] = ((mean_prob - frac_pos).abs() * counts).sum() / counts.sum()
+    calibrated, overconfident = gaps.values()
+    assert overconfident > 2 * calibrated
+    low_mean, low_frac, _ = ns["reliability"]["confiante demais (logits × 3)"]
+    assert low_frac[0] > low_mean[0] and low_frac[-1] < low_mean[-1]  # above at the low end, below at the high
+    cal_mean, cal_frac, _ = ns["reliability"]["regressão logística"]
+    assert ((cal_mean - cal_frac).abs() < 0.1).sum() >= 0.75 * len(cal_mean)  # "na maior parte das faixas"
+
+
+def test_bootstrap_f1_resamples_match_sklearn(ns):
+    resamples, boot_f1 = ns["boot_resamples"], ns["boot_f1"]
+    y_true, y_pred = ns["y_true_te"].numpy(), ns["y_pred_te"].numpy()
+    assert resamples.shape == (2000, len(y_true))
+    for k in range(0, 2000, 40):
+        index = resamples[k].numpy()
+        assert boot_f1[k].item() == pytest.approx(
+            metrics.f1_score(y_true[index], y_pred[index], zero_division=0))
+    low, high = np.percentile(boot_f1.numpy(), [2.5, 97.5])
+    assert (ns["f1_low"], ns["f1_high"]) == pytest.approx((low, high))
+    assert low < ns["f1_test"] < high
+    assert 0.02 < ns["f1_test"] - low < 0.1 and 0.02 < high - ns["f1_test"] < 0.1  # "alguns centésimos"
+    assert ns["f1_test"] == pytest.approx(metrics.f1_score(y_true, y_pred))
+
+
+def test_bootstrap_is_seeded(ns):
+    again, f1_again = ns["bootstrap_f1"](ns["y_true_te"], ns["y_pred_te"])
+    assert torch.equal(again, ns["boot_resamples"]) and torch.equal(f1_again, ns["boot_f1"])
