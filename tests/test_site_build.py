@@ -90,7 +90,7 @@ def make_project(path: Path) -> Path:
     docs = path / "docs"
     (docs / "licoes/figuras").mkdir(parents=True)
     (docs / "notebooks").mkdir()
-    for other in set(re.findall(r"licoes/(\d\d-[a-z0-9-]+)\.md", (ROOT / "mkdocs.yml").read_text())) - {SLUG}:
+    for other in {lesson.stem for lesson in (ROOT / "lessons_src").glob("[0-9][0-9]-*.md")} - {SLUG}:
         (docs / f"licoes/{other}.md").write_text(f"# Lição {other}\n\nEm construção.\n", encoding="utf-8")
     (docs / f"licoes/{SLUG}.md").write_text(LESSON, encoding="utf-8")
     (docs / f"licoes/figuras/{SLUG}-01.svg").write_text(SVG, encoding="utf-8")
