@@ -1,7 +1,8 @@
 import pytest
 
 from figure_text import text_sizes_pt
-from pipeline.execute import LessonExecutionError, LessonResult, execute_lesson, fit_for_phone, lesson_namespace
+from pipeline.execute import LessonExecutionError, LessonResult, execute_lesson, lesson_namespace
+from pipeline.figures import fit_for_phone
 from pipeline.source import parse_lesson
 
 from conftest import lesson_text
