@@ -9,7 +9,6 @@ import doctest
 import io
 import os
 import random
-import re
 import tempfile
 import time
 import traceback

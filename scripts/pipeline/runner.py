@@ -15,33 +15,25 @@ that was running, the signal or exit code, and the output printed before.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import faulthandler
 import json
 import os
-import re
 import select
 import signal
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .execute import (BLOCK_MARK, LessonExecutionError, LessonResult, execute_lesson, library_versions,
+from .execute import (LessonExecutionError, LessonResult, execute_lesson, library_versions,
                       single_threaded_environment, valid_text)
+from .processes import OUTPUT_SHOWN, POLL, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, Pool, prctl
 from .source import LessonSourceError, imports_package, read_lesson
 
 HEAVY_IMPORTS = ("torch", "numpy", "matplotlib.pyplot", "sklearn", "sklearn.datasets")
 SCRIPTS_DIR = Path(__file__).resolve().parent.parent
 BOOTSTRAP = "import sys; sys.path.insert(0, sys.argv[1]); from pipeline.runner import main; main()"
-DUMP_MARK = "\0rastro\n"
-TRACE_WAIT = 0.5  # seconds for faulthandler to write where a timed-out lesson was
-OUTPUT_SHOWN = 3000  # characters of a dead lesson's last output in the message
-POLL = 0.05
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
 
 
 @dataclass(frozen=True)
@@ -133,12 +125,6 @@ def _first_optimizer_step(torch) -> None:
     optimizer.step()
 
 
-def _prctl(option: int, value: int) -> None:
-    """Linux only; elsewhere the end-of-file watch on stdin still stops the runner."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
-
-
 def run_job(job: dict, trace) -> None:
     """In the forked child: execute one lesson and leave its result in a file."""
     path = Path(job["lesson"])
@@ -152,7 +138,7 @@ def run_job(job: dict, trace) -> None:
 def _child(job: dict) -> None:
     """The forked lesson process: own process group, output to its log file, dies with the runner."""
     os.setsid()
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     log = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -169,157 +155,6 @@ def _child(job: dict) -> None:
         run_job(job, trace)
 
 
-@dataclass
-class Running:
-    job: dict
-    started: float
-    timed_out: bool = False
-
-
-@dataclass
-class Pool:
-    """The forked lessons: start, reap, time out, and kill everything that is left."""
-
-    parallel: int
-    running: dict[int, Running] = field(default_factory=dict)
-
-    def start(self, job: dict) -> None:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                _child(job)
-            except BaseException:  # noqa: BLE001 - report anything, then leave the child
-                import traceback
-
-                traceback.print_exc()
-                code = 1
-            finally:
-                os._exit(code)
-        self.running[pid] = Running(job, time.monotonic())
-
-    def reap(self) -> None:
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            if pid in self.running:
-                self._finish(pid, os.waitstatus_to_exitcode(status))
-
-    def _finish(self, pid: int, code: int) -> None:
-        done = self.running.pop(pid)
-        _kill_group(pid)
-        self.kill_orphans()
-        if not Path(done.job["result"]).exists() or done.timed_out:
-            _write_failure(done, code)
-
-    def enforce_time_limits(self) -> None:
-        now = time.monotonic()
-        for pid, lesson in self.running.items():
-            if not lesson.timed_out and now - lesson.started > lesson.job["timeout"]:
-                lesson.timed_out = True
-                _ask_where(pid, lesson.job)
-                _kill_group(pid)
-
-    def kill_orphans(self) -> None:
-        """Processes a lesson detached (they come back to us, the subreaper, when their parent dies)."""
-        for _ in range(100):
-            orphans = [pid for pid in _children_of(os.getpid()) if pid not in self.running]
-            if not orphans:
-                return
-            for pid in orphans:
-                _kill_group(pid)
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            time.sleep(POLL)
-            self.reap()
-
-    def kill_all(self) -> None:
-        for pid in self.running:
-            _kill_group(pid)
-        for pid in self.running:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-        self.running.clear()
-        self.kill_orphans()
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-
-
-def _children_of(parent: int) -> list[int]:
-    children = []
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = status.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == parent and fields[0] != "Z":
-                children.append(int(status.parent.name))
-    return children
-
-
-def _ask_where(pid: int, job: dict) -> None:
-    """Let faulthandler write the running lesson's stack into its log before it is killed."""
-    with open(job["log"], "a", encoding="utf-8") as log:
-        log.write(DUMP_MARK)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGUSR1)
-    deadline = time.monotonic() + TRACE_WAIT
-    while time.monotonic() < deadline and not _stack_written(Path(job["log"])):
-        time.sleep(POLL)
-
-
-def _stack_written(log: Path) -> bool:
-    return "File " in log.read_text(encoding="utf-8", errors="replace").rsplit(DUMP_MARK, 1)[-1]
-
-
-def _write_failure(done: Running, code: int) -> None:
-    job = done.job
-    log = Path(job["log"]).read_text(encoding="utf-8", errors="replace") if Path(job["log"]).exists() else ""
-    block_line, output, stack = _split_log(log)
-    line = _innermost_line(stack, job["lesson"]) or block_line or 1
-    where = f" durante o bloco da linha {block_line}" if block_line else " antes do primeiro bloco"
-    if done.timed_out:
-        problem = (f"tempo esgotado: a lição passou de {job['timeout']:g} s e foi interrompida{where} "
-                   "(se ela precisa de mais tempo, aumente 'timeout:' no cabeçalho)")
-    elif code < 0:
-        problem = f"a lição caiu com o sinal {signal.Signals(-code).name}{where}"
-    else:
-        problem = f"a lição encerrou o processo com o código {code}{where} sem terminar"
-    message = f"{job['shown_as']}:{line}: {problem}"
-    if output.strip():
-        message += f"\nSaída do bloco até aqui:\n{output.strip()[-OUTPUT_SHOWN:]}"
-    failure = LessonResult(Path(job["lesson"]).stem, 0.0, {}, failure=message)
-    Path(job["result"]).write_text(json.dumps(failure.to_json(), ensure_ascii=False), encoding="utf-8")
-
-
-STACK_START = re.compile(r"^(Fatal Python error|Current thread|Thread 0x|Stack \(most recent)", re.MULTILINE)
-
-
-def _split_log(log: str) -> tuple[int | None, str, str]:
-    """(line of the block that was running, what it printed, the stack faulthandler wrote)."""
-    marks = list(re.finditer(re.escape(BLOCK_MARK) + r"(\d+)\n", log))
-    block_line = int(marks[-1][1]) if marks else None
-    tail = log[marks[-1].end():] if marks else log
-    output, _, stack = tail.partition(DUMP_MARK)
-    crash = STACK_START.search(output)
-    if crash:
-        output, stack = output[: crash.start()], output[crash.start():] + stack
-    return block_line, output, stack
-
-
-def _innermost_line(stack: str, source_file: str) -> int | None:
-    """faulthandler lists the most recent call first: the first frame in the lesson is where it was."""
-    found = re.search(rf'File "{re.escape(source_file)}", line (\d+)', stack)
-    return int(found[1]) if found else None
-
-
 def _parent_gone() -> bool:
     """The build keeps our stdin open; end-of-file means it is gone (or asks us to stop)."""
     readable, _, _ = select.select([sys.stdin.buffer], [], [], POLL)
@@ -327,7 +162,7 @@ def _parent_gone() -> bool:
 
 
 def run_all(jobs: list[dict], parallel: int) -> None:
-    pool = Pool(parallel)
+    pool = Pool(parallel, child=_child)
     pending = list(jobs)
     try:
         while pending or pool.running:
@@ -346,7 +181,7 @@ def _stop(signum, frame):
 
 
 def main() -> None:
-    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     request = json.loads(sys.stdin.buffer.readline())
