@@ -22,8 +22,10 @@ AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing nod
 # Lesson blocks are drawn only when they come near the screen (content-visibility in extra.css). axe
 # scrolls to each element and reads what is painted under it; blocks drawn meanwhile take their real
 # height and move the page, so it would read the footer's colour under the last list. axe checks the
-# page drawn whole, as a reader who has scrolled through it sees it.
-DRAW_WHOLE_PAGE = "*, *::before, *::after { content-visibility: visible !important; }"
+# page drawn whole, as a reader who has scrolled through it sees it. Blocks drawn only now would start
+# the theme's colour transitions now (after a switch to dark mode, axe would read a half-faded
+# background), so transitions end at once.
+DRAW_WHOLE_PAGE = "*, *::before, *::after { content-visibility: visible !important; transition: none !important; }"
 
 # Notebook pages render their math in the browser (docs/javascripts/notebook.js), which says when.
 NOTEBOOK_MATH_DONE = "!document.querySelector('.jupyter-wrapper') || document.documentElement.dataset.math === 'renderizada'"
