@@ -127,9 +127,14 @@ async def visit_page(browser, url: str, viewport: str, screenshot: Path | None =
     return visit
 
 
+async def draw_whole_page(page) -> None:
+    """Measure the page as drawn once the reader has scrolled through it (see DRAW_WHOLE_PAGE)."""
+    await page.add_style_tag(content=DRAW_WHOLE_PAGE)
+
+
 async def axe_violations(page, options: dict | None = None, context: str | None = None) -> list[dict]:
     """axe-core's violations on the page drawn whole, or only inside the elements that the CSS selector ``context`` picks."""
-    await page.add_style_tag(content=DRAW_WHOLE_PAGE)
+    await draw_whole_page(page)
     result = await Axe().run(page, context=context, options={**AXE_OPTIONS, **(options or {})})
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [node["target"] for node in v["nodes"][:3]]} for v in result.response["violations"]]

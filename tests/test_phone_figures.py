@@ -15,7 +15,7 @@ import pytest
 from chromium import LOAD_EVERY_IMAGE, VIEWPORTS
 from conftest import LESSONS, ROOT
 from figure_text import smallest_text_px, text_sizes_pt
-from site_audit import Visit, axe_violations, new_context, open_loaded
+from site_audit import Visit, axe_violations, draw_whole_page, new_context, open_loaded
 from test_browser import SERIOUS, base_url, browser, loop  # noqa: F401 - the shared browser fixtures
 
 LESSON_PAGES = [f"licoes/{lesson.stem}/" for lesson in LESSONS]
@@ -45,6 +45,7 @@ async def shown_figures(browser, url: str, viewport: str) -> list[dict]:
     try:
         page = await context.new_page()
         await open_loaded(page, url)
+        await draw_whole_page(page)
         await page.evaluate(LOAD_EVERY_IMAGE)
         figures = await page.evaluate(SHOWN_FIGURES)
     finally:

@@ -25,7 +25,7 @@ from PIL import Image, ImageChops
 from chromium import LOAD_EVERY_IMAGE, VIEWPORTS
 from conftest import LESSONS
 from pipeline.source import CodeBlock, parse_lesson
-from site_audit import open_loaded
+from site_audit import draw_whole_page, open_loaded
 from test_browser import base_url, browser, in_browser, loop, looks_portuguese  # noqa: F401 - fixtures
 
 LESSON_PATHS = [f"licoes/{lesson.stem}/" for lesson in LESSONS]
@@ -129,6 +129,7 @@ async def read_tables(browser, base_url, viewport: str) -> dict:
     async with opened(browser, viewport) as page:
         for path in LESSON_PATHS:
             await open_loaded(page, base_url + path)
+            await draw_whole_page(page)
             await page.evaluate(LOAD_EVERY_IMAGE)  # no figure loading later moves a table
             await page.evaluate(OPEN_EVERY_DETAILS)
             boxes = await page.evaluate(TABLE_BOXES)
@@ -172,6 +173,7 @@ async def copy_button_overlaps(browser, base_url, viewport: str) -> dict:
     async with opened(browser, viewport) as page:
         for path in LESSON_PATHS:
             await open_loaded(page, base_url + path)
+            await draw_whole_page(page)
             await page.evaluate(OPEN_EVERY_DETAILS)
             found[path] = await page.evaluate(COPY_BUTTON_OVERLAPS)
     return found
