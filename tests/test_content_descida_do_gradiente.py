@@ -27,10 +27,10 @@ def ns(lesson_globals) -> dict:
 
 
 def mse_gradient_of_quadratic(params: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """d/da, d/db, d/dc of mean((y - (a x² + b x + c))²), written out independently of the lesson."""
-    a, b, c = (float(v) for v in params)
+    """d/da, d/dw, d/db of mean((y - (a x² + w x + b))²), written out independently of the lesson."""
+    a, w, b = (float(v) for v in params)
     x64, y64 = x.double(), y.double()
-    residual = y64 - (a * x64**2 + b * x64 + c)
+    residual = y64 - (a * x64**2 + w * x64 + b)
     n = len(x64)
     return torch.stack([
         -2.0 / n * (residual * x64**2).sum(),
@@ -87,8 +87,8 @@ def test_hand_guesses_losses(ns):
     guesses, losses = ns["hand_guesses"], ns["hand_losses"]
     assert guesses[0] == ns["first_guess"] == (1.1, 1.1, 1.1)
     assert tuple(guesses[-1]) == ns["true_coeffs"]
-    for (a, b, c), (mae_value, mse_value) in zip(guesses, losses):
-        preds = a * ns["x"] ** 2 + b * ns["x"] + c
+    for (a, w, b), (mae_value, mse_value) in zip(guesses, losses):
+        preds = a * ns["x"] ** 2 + w * ns["x"] + b
         assert mae_value == pytest.approx(nn.L1Loss()(preds, ns["y"]).item(), rel=1e-6)
         assert mse_value == pytest.approx(nn.MSELoss()(preds, ns["y"]).item(), rel=1e-6)
     # the alt text: "as perdas caem" from guess to guess; the true function still has loss > 0
@@ -218,16 +218,16 @@ def test_fmt_lr_drops_trailing_zeros(ns):
 
 # --- ReLU -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("m, b", [(1.5, 1.5), (-1.0, 1.0), (1.0, -1.0), (0.0, -2.0), (-3.0, -0.5)])
-def test_relu_of_a_line_is_torch_relu(ns, m, b):
+@pytest.mark.parametrize("w, b", [(1.5, 1.5), (-1.0, 1.0), (1.0, -1.0), (0.0, -2.0), (-3.0, -0.5)])
+def test_relu_of_a_line_is_torch_relu(ns, w, b):
     x = torch.linspace(-4, 4, 81)
-    torch.testing.assert_close(ns["relu_line"](m, b, x), torch.relu(m * x + b))
+    torch.testing.assert_close(ns["relu_line"](w, b, x), torch.relu(w * x + b))
 
 
 def test_dead_relu_has_zero_gradient(ns):
-    assert ns["dead_m"].grad.item() == 0.0
+    assert ns["dead_w"].grad.item() == 0.0
     assert ns["dead_b"].grad.item() == 0.0
-    assert (ns["dead_m"] * ns["x_curve"] + ns["dead_b"]).max().item() < 0  # off on every point
+    assert (ns["dead_w"] * ns["x_curve"] + ns["dead_b"]).max().item() < 0  # off on every point
 
 
 def test_target_curve(ns):
@@ -238,21 +238,21 @@ def test_target_curve(ns):
 
 def test_relu_sum_is_the_linear_combination_of_relus(ns):
     gen = torch.Generator().manual_seed(3)
-    m, b, w = (torch.randn(7, generator=gen) for _ in range(3))
-    c = torch.randn(1, generator=gen)
+    w, b, v = (torch.randn(7, generator=gen) for _ in range(3))
+    b0 = torch.randn(1, generator=gen)
     x = torch.linspace(-3, 3, 50)
-    expected = c + sum(w[j] * torch.relu(m[j] * x + b[j]) for j in range(7))
-    torch.testing.assert_close(ns["relu_sum"]([m, b, w, c], x), expected)
+    expected = b0 + sum(v[j] * torch.relu(w[j] * x + b[j]) for j in range(7))
+    torch.testing.assert_close(ns["relu_sum"]([w, b, v, b0], x), expected)
 
 
 @pytest.mark.parametrize("n_relus", [1, 2, 5, 20])
 def test_initial_relus_are_alive_on_the_data(ns, n_relus):
-    m, b, w, c = ns["init_relu_sum"](n_relus, torch.Generator().manual_seed(0))
-    kinks = -b / m
+    w, b, v, b0 = ns["init_relu_sum"](n_relus, torch.Generator().manual_seed(0))
+    kinks = -b / w
     assert (kinks > -3).all() and (kinks < 3).all()
-    active = (m[:, None] * ns["x_curve"][None, :] + b[:, None]) > 0
+    active = (w[:, None] * ns["x_curve"][None, :] + b[:, None]) > 0
     assert active.any(dim=1).all()
-    assert c.item() == 0.0
+    assert b0.item() == 0.0
 
 
 def test_sum_of_relus_loss_decreases_with_n(ns):
@@ -285,13 +285,13 @@ def test_one_relu_fit_is_practically_a_line(ns):
 def test_network_equivalence(ns):
     assert ns["net_outputs_match"] is True
     params, _ = ns["relu_fits"][5]
-    m, b, w, c = (p.detach() for p in params)
+    w, b, v, b0 = (p.detach() for p in params)
     net = nn.Sequential(nn.Linear(1, 5), nn.ReLU(), nn.Linear(5, 1))
     with torch.no_grad():
-        net[0].weight.copy_(m[:, None])
+        net[0].weight.copy_(w[:, None])
         net[0].bias.copy_(b)
-        net[2].weight.copy_(w[None, :])
-        net[2].bias.copy_(c)
+        net[2].weight.copy_(v[None, :])
+        net[2].bias.copy_(b0)
         out = net(ns["x_curve"][:, None]).squeeze(1)
         torch.testing.assert_close(out, ns["relu_sum"](params, ns["x_curve"]), rtol=1e-5, atol=1e-5)
 

@@ -102,7 +102,7 @@ def test_float64_product_of_ten_thousand_underflows_too(ns):
 
 
 def test_coin_likelihood_formulas(ns):
-    flips, lam = ns["flips_20"], ns["lam_grid"]
+    flips, lam = ns["flips_20"], ns["p_grid"]
     lik = ns["coin_likelihood"](flips, lam).double()
     log_lik = ns["coin_log_likelihood"](flips, lam).double()
     heads = flips.sum().double()
@@ -115,14 +115,14 @@ def test_coin_likelihood_formulas(ns):
 
 
 def test_log_keeps_the_argmax_and_rescues_large_samples(ns):
-    lam, step = ns["lam_grid"], grid_step(ns["lam_grid"])
+    lam, step = ns["p_grid"], grid_step(ns["p_grid"])
     assert step == pytest.approx(0.001)
     small = ns["flips_20"]
     lik = ns["coin_likelihood"](small, lam)
     log_lik = ns["coin_log_likelihood"](small, lam)
     assert lik.argmax() == log_lik.argmax()  # log is increasing: same maximiser
     assert abs(lam[log_lik.argmax()].item() - small.mean().item()) <= step / 2 + 1e-6
-    assert ns["coin_argmax"][20][0] == ns["coin_argmax"][20][1] == ns["best_lam_20"]
+    assert ns["coin_argmax"][20][0] == ns["coin_argmax"][20][1] == ns["best_p_20"]
     big = ns["flips_1000"]
     assert (ns["coin_likelihood"](big, lam) == 0).all()  # the product underflows everywhere
     assert ns["coin_argmax"][1000][0] == lam[0].item()  # argmax of zeros: the first point
