@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import LESSONS, ROOT
-from pipeline.source import TextBlock, read_lesson
+from pipeline.source import CodeBlock, TextBlock, read_lesson
 
 NOTATION = ROOT / "docs" / "notacao.md"
 
@@ -34,6 +34,18 @@ def prose(lesson: Path) -> str:
     text = "".join(block.text for block in blocks if isinstance(block, TextBlock))
     text = re.sub(r"^([ \t]*)(`{3,}).*?^\1\2[ \t]*$", "", text, flags=re.S | re.M)
     return re.sub(r"(`+)[^`]*?\1", "", text).replace("\\$", "")
+
+
+def code_formulas(lesson: Path) -> list[str]:
+    """Formulas the code prints or draws (table cells, plot labels): `$...$` inside one code line,
+    with Python's doubled backslashes undone; f-string fields such as `{name}` are not formulas."""
+    found = []
+    for block in read_lesson(lesson).blocks:
+        if isinstance(block, CodeBlock):
+            for line in block.code.replace("R\\\\$", "").replace("R\\$", "").replace("R$", "").splitlines():
+                found += [tex.replace("\\\\", "\\") for tex in re.findall(r"\$([^$]+)\$", line)
+                          if not re.search(r"\{[a-z_][a-z0-9_]{2,}", tex)]
+    return found
 
 
 def formulas(text: str) -> list[str]:
@@ -64,7 +76,7 @@ def symbols(tex: str) -> set[str]:
 
 
 def lesson_symbols(lesson: Path) -> set[str]:
-    return set().union(*map(symbols, formulas(prose(lesson))))
+    return set().union(*map(symbols, formulas(prose(lesson)) + code_formulas(lesson)))
 
 
 def notation_rows() -> list[tuple[set[str], set[str]]]:
