@@ -207,3 +207,11 @@ def test_one_loss_letter_and_one_indicator():
         for formula in formulas(prose(lesson)):
             assert "\\mathcal{L}" not in formula and "\\mathbb{1}" not in formula, (lesson.name, formula)
     assert used_in()["\\delta"] == {"01"}  # no Kronecker delta, no backpropagated delta
+
+
+@pytest.mark.parametrize("page", ["glossario.md", "index.md", "referencias.md"])
+def test_hand_written_pages_use_only_symbols_of_the_notation_page(page):
+    text = (ROOT / "docs" / page).read_text(encoding="utf-8").replace("\\$", "")
+    used = set().union(*map(symbols, formulas(text)))
+    explained = set().union(*(row_symbols for row_symbols, _ in notation_rows()))
+    assert used <= explained, sorted(used - explained)
