@@ -58,9 +58,10 @@ def math(text: str) -> str:
 
 def occurs(term: str, text: str) -> bool:
     """Case-insensitive, at a word start; a prefix match also catches plurals (logit -> logits).
-    An acronym (AP, VP, Fβ) only as a whole word in capitals: "AP" is not the start of "aparece"."""
+    An acronym (AP, VP, Fβ) only as a whole word in capitals, or its plural: "AP" is not the start
+    of "aparece"."""
     if re.fullmatch(r"[A-Z][A-Z0-9²β]{0,4}", term):
-        return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) is not None
+        return re.search(rf"(?<!\w){re.escape(term)}s?(?!\w)", text) is not None
     return re.search(r"(?<!\w)" + re.escape(term), text, re.I) is not None
 
 
@@ -71,6 +72,8 @@ EVERYDAY_SENSES = {
     "suporte": r"um suporte técnico",
     "atributo": r"atributo\s+de cada parâmetro",  # o atributo .grad de um objeto Python
     "momento": r"\b(no|neste|nesse|naquele|a todo|do) momento\b|momento em que",
+    "precisão": r"(com|sem perder|perde|perder) precisão|precisão do\b",  # a precisão numérica
+    "sensibilidade": r"sensibilidade dela\b",  # a sensibilidade da média a valores atípicos
 }
 
 
@@ -160,6 +163,16 @@ def test_glossary_lists_every_published_lesson_that_uses_a_term(published):
         if not using <= entry["lessons"]:
             missing.append(f"{entry['term']} (#{entry['anchor']}): faltam {sorted(using - entry['lessons'])}")
     assert not missing, "termos usados em lições que o glossário não cita:\n" + "\n".join(missing)
+
+
+def test_glossary_lists_only_lessons_that_mention_the_term(published):
+    """The other way round: a lesson in an entry's list names the term somewhere (its prose, its
+    code or a link to the lesson that explains it)."""
+    sources = {name: path.read_text(encoding="utf-8") for name, path in published.items()}
+    extra = [f"{entry['term']} (#{entry['anchor']}): {name}" for entry in glossary()
+             for name in sorted(entry["lessons"] & set(sources))
+             if not any(occurs(form, sources[name]) for form in entry["forms"])]
+    assert not extra, "o glossário cita lições que não falam do termo:\n" + "\n".join(extra)
 
 
 def test_glossary_links_only_to_published_lessons(published):
