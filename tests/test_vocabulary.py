@@ -171,7 +171,22 @@ def test_replaced_spellings_are_gone(page):
 # --- Vírgula decimal: listas separadas por ";" -------------------------------------
 
 DECIMAL_LIST = re.compile(r"(?<![\d.,])\d+,\d+%?\)?, (?:[−-]?\d|[\w()'′]+ = )")
-FORMATTED_THEN_COMMA = re.compile(r"\{fmt_\w+\((?:[^{}()]|\([^()]*\))*?(?<!, 0)\)(?::[^}]*)?\}%?, ")  # not 0 digits
+def formatted_then_comma(source: str) -> list[str]:
+    """f-string fields `{fmt_br(...)}` followed by ", ": a decimal-comma number closing a list item.
+    A field formatted with 0 digits is an integer and may be followed by a comma."""
+    found = []
+    for start in (m.start() for m in re.finditer(r"\{fmt_\w+\(", source)):
+        depth, end = 0, start
+        for end in range(start, len(source)):
+            depth += {"{": 1, "}": -1}.get(source[end], 0)
+            if depth == 0:
+                break
+        field, after = source[start:end + 1], source[end + 1:end + 5]
+        if re.match(r"[%)]*, ", after) and not re.search(r", 0\)(:[^}]*)?\}$", field):
+            found.append(field + after)
+    return found
+
+
 JOINED_WITH_COMMA = re.compile(r"""["'], ["']\.join\([^\n]*fmt_""")
 
 
@@ -181,7 +196,7 @@ def test_decimal_comma_numbers_are_listed_with_semicolons(page):
     text = reader_text(page)
     found = [m[0] for m in DECIMAL_LIST.finditer(text)]
     source = body_of(page)
-    found += [m[0] for m in FORMATTED_THEN_COMMA.finditer(source)]
+    found += formatted_then_comma(source)
     found += [m[0] for m in JOINED_WITH_COMMA.finditer(source)]
     assert not found, f"{page.name}: separe com ';' números escritos com vírgula decimal: {found}"
 
