@@ -74,6 +74,7 @@ EVERYDAY_SENSES = {
     "momento": r"\b(no|neste|nesse|naquele|a todo|do) momento\b|momento em que",
     "precisão": r"(com|sem perder|perde|perder) precisão|precisão do\b",  # a precisão numérica
     "sensibilidade": r"sensibilidade dela\b",  # a sensibilidade da média a valores atípicos
+    "paciência": r"botões e paciência",
 }
 
 
