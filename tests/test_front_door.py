@@ -41,11 +41,14 @@ def published(config) -> dict[str, Path]:
 
 
 def prose(text: str) -> str:
-    """Lesson text a reader sees as words: no front matter, code blocks, inline code or math."""
+    """Lesson text a reader sees as words: no front matter, code blocks, inline code, math, links
+    to other lessons (naming the lesson "Classificação" is not using the term) or link addresses."""
     text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
     text = FENCE.sub(" ", text)
     text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
     text = re.sub(r"(?<!\\)\$[^$\n]+?(?<!\\)\$", " ", text)
+    text = re.sub(r"\[[^\]]*\]\(\d\d-[a-z0-9-]+\.md[^)\s]*\)", " ", text)
+    text = re.sub(r"\]\([^)\s]*\)", "]", text)
     return re.sub(r"`[^`\n]+`", " ", text)
 
 
@@ -54,8 +57,31 @@ def math(text: str) -> str:
 
 
 def occurs(term: str, text: str) -> bool:
-    """Case-insensitive, at a word start; a prefix match also catches plurals (logit -> logits)."""
+    """Case-insensitive, at a word start; a prefix match also catches plurals (logit -> logits).
+    An acronym (AP, VP, Fβ) only as a whole word in capitals, or its plural: "AP" is not the start
+    of "aparece"."""
+    if re.fullmatch(r"[A-Z][A-Z0-9²β]{0,4}", term):
+        return re.search(rf"(?<!\w){re.escape(term)}s?(?!\w)", text) is not None
     return re.search(r"(?<!\w)" + re.escape(term), text, re.I) is not None
+
+
+# Glossary words that are also everyday Portuguese: these phrases use the everyday sense and do
+# not count as a lesson using the glossary term.
+EVERYDAY_SENSES = {
+    "temperatura": r"temperaturas? (de amanhã|altas)|\(preço, temperatura\)",
+    "suporte": r"um suporte técnico",
+    "atributo": r"atributo\s+de cada parâmetro",  # o atributo .grad de um objeto Python
+    "momento": r"\b(no|neste|nesse|naquele|a todo|do) momento\b|momento em que",
+    "precisão": r"(com|sem perder|perde|perder) precisão|precisão do\b",  # a precisão numérica
+    "sensibilidade": r"sensibilidade dela\b",  # a sensibilidade da média a valores atípicos
+    "paciência": r"botões e paciência",
+}
+
+
+def uses(form: str, text: str) -> bool:
+    """Does the lesson text use this glossary form in its technical sense?"""
+    everyday = EVERYDAY_SENSES.get(form.lower())
+    return occurs(form, re.sub(everyday, " ", text, flags=re.I) if everyday else text)
 
 
 def read(name: str) -> str:
@@ -118,14 +144,36 @@ def test_glossary_has_the_core_terms():
         assert term in english, f"o glossário não tem {term!r}"
 
 
+def test_glossary_has_the_terms_of_the_lessons_in_portuguese():
+    """Terms the lessons use, under the name the lessons use (a heading or an "também" form)."""
+    forms = {f.lower() for e in glossary() for f in e["forms"]}
+    for term in ["valor atípico", "multirrótulo", "atributo", "decaimento de pesos", "normalização em lote",
+                 "portão", "grande modelo de linguagem", "log-soma-exp", "log-sum-exp", "estouro", "minilote",
+                 "momento", "adam", "ap", "curva pr", "limiar de decisão", "macro", "micro", "média ponderada",
+                 "suporte", "fβ", "vp", "fp", "fn", "vn", "jacobiana", "temperatura", "pré-ativação",
+                 "auto-normalizante", "classes desbalanceadas", "calibração", "pontuação de brier", "mcc",
+                 "bootstrap", "acurácia balanceada", "diagrama de confiabilidade", "intervalo de confiança"]:
+        assert term in forms, f"o glossário não tem {term!r}"
+
+
 def test_glossary_lists_every_published_lesson_that_uses_a_term(published):
     texts = {name: prose(path.read_text(encoding="utf-8")) for name, path in published.items()}
     missing = []
     for entry in glossary():
-        using = {name for name, text in texts.items() if any(occurs(f, text) for f in entry["forms"])}
+        using = {name for name, text in texts.items() if any(uses(f, text) for f in entry["forms"])}
         if not using <= entry["lessons"]:
             missing.append(f"{entry['term']} (#{entry['anchor']}): faltam {sorted(using - entry['lessons'])}")
     assert not missing, "termos usados em lições que o glossário não cita:\n" + "\n".join(missing)
+
+
+def test_glossary_lists_only_lessons_that_mention_the_term(published):
+    """The other way round: a lesson in an entry's list names the term somewhere (its prose, its
+    code or a link to the lesson that explains it)."""
+    sources = {name: path.read_text(encoding="utf-8") for name, path in published.items()}
+    extra = [f"{entry['term']} (#{entry['anchor']}): {name}" for entry in glossary()
+             for name in sorted(entry["lessons"] & set(sources))
+             if not any(occurs(form, sources[name]) for form in entry["forms"])]
+    assert not extra, "o glossário cita lições que não falam do termo:\n" + "\n".join(extra)
 
 
 def test_glossary_links_only_to_published_lessons(published):
@@ -157,8 +205,7 @@ def test_abbreviations_are_used_and_not_noise(published):
     for abbr in abbreviations():
         # exact, case-sensitive words, as the abbr extension matches them
         assert not re.fullmatch(r"[a-zà-ú]{1,3}", abbr), f"{abbr!r} é curta demais e casaria com palavras comuns"
-        if abbr not in {"AUC", "ROC"}:  # métricas da lição 8 (em breve)
-            assert re.search(rf"(?<!\w){re.escape(abbr)}(?!\w)", texts), f"{abbr!r} não aparece em nenhuma lição"
+        assert re.search(rf"(?<!\w){re.escape(abbr)}(?!\w)", texts), f"{abbr!r} não aparece em nenhuma lição"
 
 
 # --- Página inicial ------------------------------------------------------------
