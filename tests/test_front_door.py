@@ -52,10 +52,6 @@ def prose(text: str) -> str:
     return re.sub(r"`[^`\n]+`", " ", text)
 
 
-def math(text: str) -> str:
-    return " ".join(re.findall(r"\$\$.*?\$\$|\$[^$\n]+\$", text, re.S))
-
-
 def occurs(term: str, text: str) -> bool:
     """Case-insensitive, at a word start; a prefix match also catches plurals (logit -> logits).
     An acronym (AP, VP, Fβ) only as a whole word in capitals, or its plural: "AP" is not the start
@@ -252,34 +248,6 @@ def test_consulta_pages_are_in_the_nav(config):
         text = read(page)
         assert text.startswith("---\ndescription: ")
         assert "mermaid" not in text.lower()
-
-
-# --- Notação -----------------------------------------------------------------
-
-def notation_rows() -> list[tuple[str, list[str], set[str]]]:
-    rows = []
-    for line in read("notacao.md").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
-        if len(cells) == 4 and cells[0].startswith("$"):
-            rows.append((cells[0], re.findall(r"`([^`]+)`", cells[2]), set(LESSON_LINK.findall(cells[3]))))
-    return rows
-
-
-def test_notation_symbols_exist_in_the_lessons_that_list_them(published):
-    rows = notation_rows()
-    assert len(rows) >= 20
-    maths = {name: math(path.read_text(encoding="utf-8")) for name, path in published.items()}
-    for symbol, sources, lessons in rows:
-        assert sources and lessons, symbol
-        assert lessons <= set(published), symbol
-        for name in lessons:
-            assert any(s in maths[name] for s in sources), f"{symbol}: nenhum de {sources} na matemática de {name}"
-
-
-def test_notation_covers_the_core_symbols():
-    sources = {s for _, ss, _ in notation_rows() for s in ss}
-    for needed in [r"\hat{y}", "r_i", r"\theta", r"\delta", r"\beta", r"\eta", "K", "p_k", r"\sigma(z)", "z_k"]:
-        assert needed in sources, needed
 
 
 # --- Referências ---------------------------------------------------------------
