@@ -8,6 +8,7 @@ environment, found through /proc), and that docs/ and .cache/ are as before or f
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import json
 import os
 import signal
@@ -203,13 +204,16 @@ def test_lessons_die_with_a_killed_build(small, mark, tmp_path):
 
 
 def test_a_lesson_runs_without_the_repository_on_its_import_path(small, mark, monkeypatch):
+    """The editable install puts scripts/ on every interpreter's path (.pth); the lessons' is cleaned."""
+    assert importlib.util.find_spec("curso").origin == str(ROOT / "scripts" / "curso" / "__init__.py")
     monkeypatch.setenv("PYTHONPATH", str(ROOT / "scripts"))
     repository = [str(ROOT), str(ROOT / "scripts")]
-    write_lesson(small, "```python\nimport os, sys\n"
+    write_lesson(small, "```python\nimport importlib.util, os, sys\n"
                           f"print([p for p in sys.path if p in {repository!r}], os.environ.get('PYTHONPATH'))\n"
-                          "try:\n    import pipeline\nexcept ImportError:\n    print('sem pipeline')\n```\n")
+                          "for name in ('curso', 'devtools', 'curso.pipeline'):\n"
+                          "    try:\n        __import__(name)\n    except ImportError:\n        print('sem', name)\n```\n")
     build(small)
-    assert "[] None\nsem pipeline\n" in (small / "docs" / "licoes" / "02-segunda.md").read_text()
+    assert "[] None\nsem curso\nsem devtools\nsem curso.pipeline\n" in (small / "docs" / "licoes" / "02-segunda.md").read_text()
 
 
 def test_a_lesson_that_writes_into_the_repository_fails_the_build_naming_the_file(small, mark):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import importlib
 import json
 import os
 import select
@@ -33,7 +34,8 @@ from .source import LessonSourceError, imports_package, read_lesson
 
 HEAVY_IMPORTS = ("torch", "numpy", "matplotlib.pyplot", "sklearn", "sklearn.datasets")
 SCRIPTS_DIR = Path(__file__).resolve().parents[2]
-BOOTSTRAP = "import sys; sys.path.insert(0, sys.argv[1]); from curso.pipeline.runner import main; main()"
+OUR_PACKAGES = ("curso", "devtools")
+BOOTSTRAP = "from curso.pipeline.runner import main; main()"  # importable: `make` installs the package
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def _runner_environment() -> dict:
 
 def _run_runner(request: dict, folder: Path, log) -> int:
     process = subprocess.Popen(
-        [sys.executable, "-I", "-c", BOOTSTRAP, str(SCRIPTS_DIR)], stdin=subprocess.PIPE,
+        [sys.executable, "-I", "-c", BOOTSTRAP], stdin=subprocess.PIPE,
         stdout=log, stderr=log, cwd=folder, env=_runner_environment(),
     )
     try:
@@ -147,7 +149,7 @@ def _child(job: dict) -> None:
         os.dup2(source, target)
     os.close(nothing)
     os.close(log)
-    for name in [name for name in sys.modules if name.split(".")[0] == "curso"]:
+    for name in [name for name in sys.modules if name.split(".")[0] in OUR_PACKAGES]:
         del sys.modules[name]  # `import curso` in a lesson fails, as it does in Colab
     with open(job["log"], "a", encoding="utf-8", errors="backslashreplace") as trace:
         faulthandler.enable(file=trace)
@@ -176,6 +178,15 @@ def run_all(jobs: list[dict], parallel: int) -> None:
         pool.kill_all()
 
 
+def _leave_the_import_path() -> None:
+    """The lessons' import path has nothing of this repository: the editable install put scripts/
+    there (a .pth line, or an import finder in other setuptools modes)."""
+    sys.path[:] = [entry for entry in sys.path if not entry or Path(entry).resolve() != SCRIPTS_DIR]
+    sys.meta_path[:] = [finder for finder in sys.meta_path
+                        if not getattr(finder, "__module__", "").startswith("__editable__")]
+    importlib.invalidate_caches()
+
+
 def _stop(signum, frame):
     raise SystemExit(128 + signum)
 
@@ -185,7 +196,6 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     request = json.loads(sys.stdin.buffer.readline())
-    with contextlib.suppress(ValueError):
-        sys.path.remove(str(SCRIPTS_DIR))  # the lessons' import path has nothing of this repository
+    _leave_the_import_path()
     warm_up(request["jobs"])
     run_all(request["jobs"], request["parallel"])
