@@ -11,7 +11,7 @@ LIGHTHOUSE := scripts/devtools/lighthouse/node_modules/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser serve site lessons test bench bench-site clean
+.PHONY: setup browser serve site lessons test test-fast bench bench-site clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -43,6 +43,10 @@ lessons: setup
 
 test: setup browser
 	$(PY) -m pytest
+
+# Só os testes de unidade (tests/unit: nenhuma lição de verdade executada), em segundos.
+test-fast: setup
+	$(PY) -m pytest -m unit tests/unit
 
 bench: setup
 	$(PY) -m devtools.bench_build

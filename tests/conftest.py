@@ -1,4 +1,5 @@
-"""Shared fixtures: tiny throw-away projects for the pipeline tests, and the real site built once."""
+"""Shared fixtures: tiny throw-away projects for the pipeline tests, and the real site built once.
+Each test is marked with the kind its folder names (tests/kinds.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,18 @@ from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 from curso.hooks.lessons_hook import with_lesson_nav
 from tests.helpers import ROOT, TINY_LESSON, lesson_text
+from tests.kinds import MisplacedTest, check_fixtures, kind_of
+
+
+def pytest_collection_modifyitems(items):
+    """Each test gets the marker of its folder's kind (`pytest -m unit`)."""
+    for item in items:
+        try:
+            kind = kind_of(item.path)
+            check_fixtures(item.nodeid, kind, getattr(item, "fixturenames", ()))
+        except MisplacedTest as exc:
+            raise pytest.UsageError(str(exc)) from None
+        item.add_marker(kind)
 
 
 @pytest.fixture
