@@ -16,14 +16,14 @@ import pytest
 from playwright.async_api import async_playwright
 
 from devtools.chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS
-from tests.helpers import LESSONS, ROOT, has_math
+from tests.helpers import HAND_WRITTEN_PAGES, LESSONS, ROOT, has_math
 from curso.pipeline.build import REPORT_PAGE
 from tests.browser.site_audit import axe_violations, open_loaded, visit_all
 from devtools.static_server import page_urls, serving
 
 ARTIFACTS = ROOT / "test-artifacts" / "navegador"
 SITE_NAME = "Treinando Redes Neurais"
-SIMPLE_PAGES = [""] + [f"{page.stem}/" for page in sorted((ROOT / "docs").glob("*.md")) if page.stem != "index"]
+SIMPLE_PAGES = [""] + [f"{page.stem}/" for page in HAND_WRITTEN_PAGES if page.stem != "index"]
 PAGES = (SIMPLE_PAGES + [REPORT_PAGE.removesuffix(".md") + "/"]
          + [f"licoes/{lesson.stem}/" for lesson in LESSONS] + [f"notebooks/{lesson.stem}/" for lesson in LESSONS])
 MISSING = "licoes/pagina-que-nao-existe/"  # any depth: GitHub Pages answers with 404.html

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LESSONS, ROOT, one_line
+from tests.helpers import HAND_WRITTEN_PAGES, LESSONS, ROOT, one_line
 
 DOCS = ROOT / "docs"
-READER_PAGES = LESSONS + sorted(DOCS.glob("*.md"))
+READER_PAGES = LESSONS + HAND_WRITTEN_PAGES
 PYTORCH_DOCS = "https://docs.pytorch.org/"
 
 # Readers never saw the material the lessons were first written from.

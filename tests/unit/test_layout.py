@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from curso.pipeline.build import REPORT_PAGE
+from tests.helpers import ROOT, hand_written_pages
 from tests.kinds import KINDS, MisplacedTest, TESTS_DIR, check_fixtures, kind_of
 
 
@@ -89,3 +90,11 @@ def test_setup_installs_the_package_editable_after_the_pins():
     pins = next(i for i, line in enumerate(recipe) if "-r requirements.txt" in line)
     editable = next(i for i, line in enumerate(recipe) if line.endswith("--no-deps -e ."))
     assert pins < editable
+
+
+def test_the_hand_written_pages_are_the_same_before_and_after_a_build(tmp_path):
+    for name in ("index.md", "glossario.md"):
+        (tmp_path / name).write_text("# Página\n", encoding="utf-8")
+    before = hand_written_pages(tmp_path)
+    (tmp_path / REPORT_PAGE).write_text("# Sobre a execução\n", encoding="utf-8")
+    assert hand_written_pages(tmp_path) == before == [tmp_path / "glossario.md", tmp_path / "index.md"]
