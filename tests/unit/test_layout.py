@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import ast
 import configparser
+import functools
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -98,3 +105,47 @@ def test_the_hand_written_pages_are_the_same_before_and_after_a_build(tmp_path):
     before = hand_written_pages(tmp_path)
     (tmp_path / REPORT_PAGE).write_text("# Sobre a execução\n", encoding="utf-8")
     assert hand_written_pages(tmp_path) == before == [tmp_path / "glossario.md", tmp_path / "index.md"]
+
+
+FAKE_PYTHON = """#!/bin/sh
+if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then shift 2; echo "pip $*"; exit 0; fi
+exec {python} "$@"
+"""
+
+
+def setup_output(tmp_path: Path, torch_index: str) -> str:
+    """`make`'s setup recipe run with a pip that only says what it would install."""
+    for name in ("Makefile", "requirements.txt", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(FAKE_PYTHON.format(python=sys.executable))
+    python.chmod(0o755)
+    done = subprocess.run(["make", "--no-print-directory", f"TORCH_CPU_INDEX={torch_index}", ".venv/.installed"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_setup_takes_torch_from_the_cpu_index_when_it_answers(tmp_path):
+    index = tmp_path / "indice"
+    (index / "torch").mkdir(parents=True)
+    (index / "torch" / "index.html").write_text("<a>torch-2.13.0+cpu</a>")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(index))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        output = setup_output(tmp_path, url)
+        server.shutdown()
+    assert f"pip install --quiet --disable-pip-version-check --extra-index-url {url} -r requirements.txt" in output
+    assert output.index("-r requirements.txt") < output.index("pip install --quiet --disable-pip-version-check --no-deps -e .")
+
+
+def test_setup_falls_back_to_the_plain_pin_when_the_cpu_index_does_not_answer(tmp_path):
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        output = setup_output(tmp_path, f"http://127.0.0.1:{silent.getsockname()[1]}")
+    assert "O índice só-CPU do PyTorch" in output and "não respondeu" in output
+    assert "pip install --quiet --disable-pip-version-check -r requirements.txt" in output
+    assert "--extra-index-url" not in output
