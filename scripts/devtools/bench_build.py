@@ -40,7 +40,8 @@ from devtools.repo_copy import ROOT, copy_sources
 from devtools.static_server import SUB_PATH
 
 PLAIN_CONFIG = "mkdocs-simples.yml"
-BUILT = "Documentation built in"  # what MkDocs logs at the end of every build
+STARTED = "Detected file changes"  # what `mkdocs serve` logs before each rebuild
+BUILT = "Documentation built in"  # and at the end of every build
 WAIT = 600  # seconds: bound on any one wait (a cold build on a slow machine)
 QUIET = 5  # seconds without a new build: the server has settled
 WARM_UP = ("import json, sys; from curso.pipeline.runner import warm_up; "
@@ -167,29 +168,34 @@ def prose_edit_under_serve(repo: Path, lesson: Path, log_path: Path) -> tuple[fl
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=repo,
                                   stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
-    builds = lambda: log_path.read_text(encoding="utf-8", errors="replace").count(BUILT)  # noqa: E731
+    log_text = lambda: log_path.read_text(encoding="utf-8", errors="replace")  # noqa: E731
     try:
         wait_until(lambda: page_text(url), server, "a primeira página")
-        before = builds()
+        _builds_until_settled(log_text, server)  # the server's own first rebuilds are not the edit's
+        before = len(log_text())
         marker = time.time_ns()
         lesson.write_text(with_prose_edit(lesson.read_text(encoding="utf-8"), marker), encoding="utf-8")
         start = time.perf_counter()
         wait_until(lambda: str(marker) in page_text(url), server, "a página com a frase nova")
         seconds = time.perf_counter() - start
-        settled = _settled(builds, server)
-        return seconds, settled - before
+        return seconds, _builds_until_settled(lambda: log_text()[before:], server)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def _settled(builds, server: subprocess.Popen) -> int:
-    count, quiet_since = builds(), time.monotonic()
-    while time.monotonic() - quiet_since < QUIET:
+def _builds_until_settled(log_since_edit, server: subprocess.Popen) -> int:
+    """Rebuilds after the edit, once none is running and none has started for QUIET seconds."""
+    deadline = time.monotonic() + WAIT
+    last, quiet_since = log_since_edit(), time.monotonic()
+    while time.monotonic() - quiet_since < QUIET or last.count(STARTED) > last.count(BUILT):
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"mkdocs serve não sossegou em {WAIT} s depois da edição")
         time.sleep(0.2)
-        if builds() != count:
-            count, quiet_since = builds(), time.monotonic()
-    return count
+        current = log_since_edit()
+        if current != last:
+            last, quiet_since = current, time.monotonic()
+    return last.count(STARTED)
 
 
 def measure(rounds: int, lesson_number: str) -> tuple[list[Target], dict[str, float]]:
