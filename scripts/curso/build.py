@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Executa as lições e gera as páginas em docs/.")
+    parser = argparse.ArgumentParser(prog="python -m curso.build", description="Executa as lições e gera as páginas em docs/.")
     parser.add_argument("--jobs", type=int, default=None, help="lições executadas em paralelo (padrão: até 2)")
     parser.add_argument("--root", type=Path, default=ROOT, help="raiz do projeto (padrão: este repositório)")
     args = parser.parse_args()
