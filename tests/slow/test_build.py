@@ -1,0 +1,112 @@
+"""End to end on tiny throw-away projects: find → execute (cached) → render → write."""
+
+import subprocess
+import sys
+
+import pytest
+
+from curso.pipeline.build import BuildError, build
+
+from tests.helpers import lesson_text, snapshot
+
+
+def test_build_writes_pages_figures_notebooks_and_report(project):
+    summary = build(project)
+    assert summary.executed == ["01-primeira", "02-segunda"]
+    files = snapshot(project / "docs")
+    assert set(files) == {"licoes/01-primeira.md", "licoes/02-segunda.md", "licoes/figuras/01-primeira-01.svg",
+                          "licoes/figuras/celular/01-primeira-01.svg",
+                          "notebooks/01-primeira.ipynb", "notebooks/02-segunda.ipynb", "sobre-a-execucao.md"}
+    page = files["licoes/01-primeira.md"].decode()
+    assert "soma: 6" in page and "![Uma reta subindo](figuras/01-primeira-01.svg)" in page
+    report = files["sobre-a-execucao.md"].decode()
+    assert "| [Lição mínima](licoes/01-primeira.md) |" in report and "| torch | 2.13.0" in report
+
+
+def test_two_clean_builds_are_byte_identical(project, tmp_path_factory):
+    build(project)
+    first = snapshot(project / "docs")
+    for generated in ("docs", ".cache"):
+        subprocess.run(["rm", "-rf", str(project / generated)], check=True)
+    (project / "docs").mkdir()
+    build(project)
+    second = snapshot(project / "docs")
+    first.pop("sobre-a-execucao.md"), second.pop("sobre-a-execucao.md")  # holds run times by design
+    assert first == second
+
+
+def test_second_build_executes_nothing_and_writes_only_the_report(project):
+    build(project)
+    again = build(project)
+    assert again.executed == []
+    assert again.written == ["sobre-a-execucao.md"]  # "veio do cache?" changed to "sim"
+    assert build(project).written == []
+
+
+def test_editing_one_lesson_re_executes_only_it(project):
+    build(project)
+    source = project / "lessons_src" / "02-segunda.md"
+    source.write_text(source.read_text() + "\nMais um parágrafo.\n")
+    summary = build(project)
+    assert summary.executed == ["02-segunda"]
+    assert "licoes/02-segunda.md" in summary.written and "licoes/01-primeira.md" not in summary.written
+
+
+def test_removing_a_lesson_removes_its_generated_files(project):
+    build(project)
+    (project / "lessons_src" / "02-segunda.md").unlink()
+    build(project)
+    files = snapshot(project / "docs")
+    assert "licoes/02-segunda.md" not in files and "notebooks/02-segunda.ipynb" not in files
+
+
+def test_a_broken_lesson_fails_with_file_line_and_leaves_published_pages_untouched(project):
+    build(project)
+    before = snapshot(project / "docs")
+    (project / "lessons_src" / "02-segunda.md").write_text(
+        lesson_text("Texto.\n\n```python\nx = 1\ny = x / 0\n```\n"))
+    (project / "lessons_src" / "01-primeira.md").write_text(
+        (project / "lessons_src" / "01-primeira.md").read_text() + "\nEditada também.\n")
+    with pytest.raises(BuildError) as caught:
+        build(project)
+    message = str(caught.value)
+    assert message.startswith("lessons_src/02-segunda.md:10: ZeroDivisionError: division by zero")
+    assert 'File "lessons_src/02-segunda.md", line 10, in <module>' in message
+    assert snapshot(project / "docs") == before
+
+
+def test_a_crashing_worker_is_reported_as_a_failure_of_its_lesson(project):
+    (project / "lessons_src" / "02-segunda.md").write_text(
+        lesson_text("```python\nimport os\nos._exit(3)\n```\n"))
+    with pytest.raises(BuildError) as caught:
+        build(project)
+    assert str(caught.value) == ("lessons_src/02-segunda.md:7: a lição encerrou o processo com o código 3 "
+                                 "durante o bloco da linha 7 sem terminar")
+
+
+def run_cli(project):
+    return subprocess.run([sys.executable, "-m", "curso.build", "--root", str(project)],
+                          capture_output=True, text=True)
+
+
+def test_cli_reports_a_malformed_source_cleanly_with_exit_status_1(project):
+    (project / "lessons_src" / "02-segunda.md").write_text(lesson_text("```python sem-opcao\npass\n```\n"))
+    done = run_cli(project)
+    assert done.returncode == 1
+    assert "lessons_src/02-segunda.md:6: opção de bloco desconhecida: 'sem-opcao'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (project / "docs" / "licoes").exists()
+
+
+def test_cli_reports_an_unclosed_fence(project):
+    (project / "lessons_src" / "02-segunda.md").write_text(lesson_text("Texto.\n\n```python\nx = 1\n"))
+    done = run_cli(project)
+    assert done.returncode == 1 and "lessons_src/02-segunda.md:8: bloco de código aberto" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_cli_succeeds_and_says_what_it_executed(project):
+    done = run_cli(project)
+    assert done.returncode == 0, done.stderr
+    assert "executadas: 01-primeira, 02-segunda" in done.stdout
+    assert "nenhuma (tudo veio do cache)" in run_cli(project).stdout
