@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import ResultCache, build_fingerprint, lesson_key
+from .cache import ResultCache, execution_fingerprint, lesson_key
 from .discover import find_lessons
 from .execute import display_path
 from .notebook import build_notebook
@@ -97,19 +97,33 @@ def _read_lessons(project: Project) -> list[tuple]:
 
 def _execute_stale(project: Project, lessons: list[tuple], parallel: int) -> list[LessonRun]:
     cache = ResultCache(project.cache_dir)
-    fingerprint = build_fingerprint(project.pins_file)
-    keys = {lesson.slug: lesson_key(lesson.source, fingerprint) for lesson, _ in lessons}
-    cached = {lesson.slug: cache.load(lesson.slug, keys[lesson.slug]) for lesson, _ in lessons}
-    stale = [LessonJob(path, lesson.path, lesson.timeout) for lesson, path in lessons if cached[lesson.slug] is None]
-    fresh, repository_changes = _run_noticing_writes(project, stale, parallel) if stale else ({}, [])
-    for slug, result in fresh.items():
-        if not result.failure:
-            cache.store(result, keys[slug])
+    fingerprint = execution_fingerprint(project.pins_file)
+    keys = {lesson.slug: lesson_key(lesson, fingerprint) for lesson, _ in lessons}
+    cached = {lesson.slug: cache.load(lesson, keys[lesson.slug]) for lesson, _ in lessons}
+    stale = _longest_first([(lesson, path) for lesson, path in lessons if cached[lesson.slug] is None], cache)
+    jobs = [LessonJob(path, lesson.path, lesson.timeout) for lesson, path in stale]
+    fresh, repository_changes = _run_noticing_writes(project, jobs, parallel) if jobs else ({}, [])
+    for lesson, _ in stale:
+        if not fresh[lesson.slug].failure:
+            cache.store(lesson, fresh[lesson.slug], keys[lesson.slug])
     problems = [result.failure for result in fresh.values() if result.failure] + repository_changes
     if problems:
         raise BuildError("\n\n".join(problems))
     return [LessonRun(lesson, cached[lesson.slug] or fresh[lesson.slug], lesson.slug not in fresh)
             for lesson, _ in lessons]
+
+
+def _longest_first(lessons: list[tuple], cache: ResultCache) -> list[tuple]:
+    """The longest lessons start first, so that the last to finish is not a long one started late.
+
+    A lesson is as long as its last execution took; one with no history goes first (it may be long),
+    the one with more code first among those (a weak proxy: the real lessons' times do not follow it).
+    """
+    def expected(item: tuple) -> tuple:
+        seconds = cache.last_seconds(item[0].slug)
+        return (0, -len(item[0].code)) if seconds is None else (1, -seconds)
+
+    return sorted(lessons, key=expected)
 
 
 def _run_noticing_writes(project: Project, jobs: list[LessonJob], parallel: int) -> tuple[dict, list[str]]:

@@ -75,7 +75,7 @@ def prepare_interpreter(lesson: Lesson) -> None:
         import numpy
 
         numpy.random.seed(0)
-    if imports_package(lesson.source, "torch"):
+    if imports_package(lesson.code, "torch"):
         import torch
 
         torch.manual_seed(0)

@@ -91,6 +91,11 @@ class Lesson:
     def code_blocks(self) -> list[CodeBlock]:
         return [b for b in self.blocks if isinstance(b, CodeBlock)]
 
+    @property
+    def code(self) -> str:
+        """All the executed code; execution reads nothing else of the source (see cache.py)."""
+        return "".join(block.code for block in self.code_blocks)
+
 
 def imports_package(source: str, package: str) -> bool:
     """Whether some line of the lesson imports `package` (used to import it ahead of time)."""
