@@ -4,26 +4,82 @@ Thin on purpose: the work lives in `pipeline.build`. Only stale lessons execute 
 cache) and only changed files are written, so a no-op rebuild costs about a plain `mkdocs build`,
 and the one rebuild that `serve` starts after our own writes finds nothing to do and settles.
 
+Under `serve`, one warm executor lives for the whole session (started at the first lesson to
+execute, closed when the server stops): an edit pays only its lesson's execution, not the imports
+and the warm-up. MkDocs loads this hook once per process and Python imports a module once, so the
+pipeline's code would stay as it was at start; instead, when a file of scripts/pipeline/ changes,
+the next build imports the pipeline again and starts a new executor with the new code.
+
 The nav's "Lições" section is generated here from the lessons found in lessons_src/, in number
 order: adding a lesson is adding one file. Ctrl+C during the lessons stops them and exits with 130.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import logging
 import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+SCRIPTS_DIR = str(Path(__file__).resolve().parent)
+sys.path.insert(0, SCRIPTS_DIR)
 
-from pipeline.build import INTERRUPTED, PAGES_DIR, BuildError, build  # noqa: E402
+from pipeline.build import INTERRUPTED, PAGES_DIR  # noqa: E402
 from pipeline.discover import find_lessons  # noqa: E402
 from pipeline.source import LessonSourceError  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.lessons")
 LESSONS_SECTION = "Lições"
+PIPELINE_DIR = Path(SCRIPTS_DIR) / "pipeline"
+
+
+def _pipeline_code() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(PIPELINE_DIR.glob("*")):
+        if path.suffix in {".py", ".mplstyle"}:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _import(module: str):
+    """MkDocs puts back its sys.path after loading a hook: a later import needs scripts/ again."""
+    if SCRIPTS_DIR not in sys.path:
+        sys.path.insert(0, SCRIPTS_DIR)
+    return importlib.import_module(module)
+
+
+class _Session:
+    """The pipeline as loaded now, and the warm executor of a `serve` session (None under `build`)."""
+
+    def __init__(self):
+        self.code = _pipeline_code()
+        self.executor = None
+
+    def pipeline(self):
+        """`pipeline.build`, imported again (with every pipeline module) if its code changed."""
+        code = _pipeline_code()
+        if code != self.code:
+            for name in [name for name in sys.modules if name.split(".")[0] == "pipeline"]:
+                del sys.modules[name]
+            self.code = code
+            if self.executor:
+                self.close()
+                self.serve()
+            log.info("O código de scripts/pipeline/ mudou: o build usa o código novo")
+        return _import("pipeline.build")
+
+    def serve(self) -> None:
+        self.executor = _import("pipeline.runner").Executor(announce=log.info)
+
+    def close(self) -> None:
+        if self.executor:
+            self.executor.close()
+
+
+_session = _Session()
 
 
 def _root(config) -> Path:
@@ -47,10 +103,20 @@ def on_config(config):
     return config
 
 
+def on_startup(command, dirty) -> None:
+    if command == "serve":
+        _session.serve()
+
+
+def on_shutdown() -> None:
+    _session.close()
+
+
 def on_pre_build(config) -> None:
+    pipeline_build = _session.pipeline()
     try:
-        summary = build(_root(config))
-    except BuildError as exc:
+        summary = pipeline_build.build(_root(config), executor=_session.executor)
+    except pipeline_build.BuildError as exc:
         raise PluginError(f"Erro ao gerar as lições:\n{exc}") from None
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)

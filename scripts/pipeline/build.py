@@ -16,7 +16,7 @@ from .execute import display_path
 from .notebook import build_notebook
 from .render import render_lesson
 from .report import LessonRun, render_report
-from .runner import LessonJob, run_lessons
+from .runner import Executor, LessonJob, run_lessons
 from .source import LessonSourceError, read_lesson
 from .tracked import changed_files, tracked_files
 from .untrusted import header_as_text, safe_results
@@ -68,12 +68,13 @@ class BuildSummary:
         return [run.lesson.slug for run in self.runs if not run.from_cache]
 
 
-def build(root: Path, parallel: int | None = None) -> BuildSummary:
+def build(root: Path, parallel: int | None = None, executor: Executor | None = None) -> BuildSummary:
+    """`executor`: a warm runner kept between builds (`mkdocs serve`); without it, one for this build."""
     project = Project(Path(root).resolve())
     waiting = f"Outro build está gerando as lições nesta pasta ({project.root}); esperando ele terminar…"
     with exclusive(project.lock_file, waiting):
         lessons = _read_lessons(project)
-        runs = _execute_stale(project, lessons, parallel or min(2, os.cpu_count() or 1))
+        runs = _execute_stale(project, lessons, parallel or min(2, os.cpu_count() or 1), executor)
         files = _render(runs)
         return BuildSummary(runs, _write(project, files))
 
@@ -95,14 +96,15 @@ def _read_lessons(project: Project) -> list[tuple]:
         raise BuildError(str(exc)) from None
 
 
-def _execute_stale(project: Project, lessons: list[tuple], parallel: int) -> list[LessonRun]:
+def _execute_stale(project: Project, lessons: list[tuple], parallel: int,
+                   executor: Executor | None) -> list[LessonRun]:
     cache = ResultCache(project.cache_dir)
     fingerprint = execution_fingerprint(project.pins_file)
     keys = {lesson.slug: lesson_key(lesson, fingerprint) for lesson, _ in lessons}
     cached = {lesson.slug: cache.load(lesson, keys[lesson.slug]) for lesson, _ in lessons}
     stale = _longest_first([(lesson, path) for lesson, path in lessons if cached[lesson.slug] is None], cache)
     jobs = [LessonJob(path, lesson.path, lesson.timeout) for lesson, path in stale]
-    fresh, repository_changes = _run_noticing_writes(project, jobs, parallel) if jobs else ({}, [])
+    fresh, repository_changes = _run_noticing_writes(project, jobs, parallel, executor) if jobs else ({}, [])
     for lesson, _ in stale:
         if not fresh[lesson.slug].failure:
             cache.store(lesson, fresh[lesson.slug], keys[lesson.slug])
@@ -126,10 +128,11 @@ def _longest_first(lessons: list[tuple], cache: ResultCache) -> list[tuple]:
     return sorted(lessons, key=expected)
 
 
-def _run_noticing_writes(project: Project, jobs: list[LessonJob], parallel: int) -> tuple[dict, list[str]]:
+def _run_noticing_writes(project: Project, jobs: list[LessonJob], parallel: int,
+                         executor: Executor | None) -> tuple[dict, list[str]]:
     """Lessons run in scratch folders, but nothing stops one from writing elsewhere: notice it."""
     before = tracked_files(project.root)
-    fresh = run_lessons(jobs, parallel)
+    fresh = run_lessons(jobs, parallel, executor)
     changed = changed_files(project.root, before)
     if not changed:
         return fresh, []
