@@ -78,6 +78,12 @@ class _Session:
         if self.executor:
             self.executor.close()
 
+    def keep_warm(self, root: Path) -> None:
+        """Under `serve`, have the runner started and warmed up while the author reads, so that
+        even the first code edit does not wait for it."""
+        if self.executor:
+            self.executor.warm_up(find_lessons(root / "lessons_src"))
+
 
 _session = _Session()
 
@@ -123,6 +129,7 @@ def on_pre_build(config) -> None:
         raise SystemExit(130) from None
     executed = ", ".join(summary.executed) or "nenhuma"
     log.info(f"Lições executadas: {executed}; arquivos gerados atualizados: {len(summary.written)}")
+    _session.keep_warm(_root(config))
 
 
 def on_serve(server, config, builder):

@@ -189,6 +189,8 @@ def test_a_kept_executor_starts_its_runner_once_and_every_lesson_still_starts_cl
     executor = Executor(announce=started.append)
     try:
         leaks = "```python\nimport json\njson.vazou = True\nprint(hasattr(json, 'vazou'))\n```\n"
+        executor.warm_up([job(tmp_path, "01-a", leaks).path, tmp_path / "apagada.md"])  # started, not waited for
+        executor.warm_up([job(tmp_path, "01-a", leaks).path])  # already running: nothing to do
         first = run_lessons([job(tmp_path, "01-a", leaks)], 1, executor)
         second = run_lessons([job(tmp_path, "02-b", leaks), job(tmp_path, "03-c", leaks)], 2, executor)
     finally:

@@ -69,6 +69,14 @@ class Executor:
         self.process: subprocess.Popen | None = None
         self.folder: tempfile.TemporaryDirectory | None = None
         self.log = None
+        self.unanswered = 0  # warm-up requests sent and not yet answered
+
+    def warm_up(self, lessons: list[Path]) -> None:
+        """Start the runner now, if it is not running, and let it import what these lessons use;
+        without waiting for it (the next batch does)."""
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+            self._send({"warm": [str(path) for path in lessons], "jobs": [], "parallel": 1}, wait=False)
 
     def run(self, lessons: list[LessonJob], parallel: int) -> dict[str, LessonResult]:
         if self.process is None or self.process.poll() is not None:
@@ -78,7 +86,7 @@ class Executor:
                      "result": f"{batch}/{job.path.stem}.json", "log": f"{batch}/{job.path.stem}.log"}
                     for job in lessons]
             logged_before = self.log.seek(0, os.SEEK_END)
-            code = self._send({"jobs": jobs, "parallel": parallel})
+            code = self._send({"warm": [job["lesson"] for job in jobs], "jobs": jobs, "parallel": parallel})
             self.log.seek(logged_before)
             details = self.log.read().decode("utf-8", "replace").strip()[-OUTPUT_SHOWN:]
             results = {Path(job["lesson"]).stem: _read_result(job, code, details) for job in jobs}
@@ -88,6 +96,7 @@ class Executor:
 
     def _start(self) -> None:
         self.close()
+        self.unanswered = 0
         self.folder = tempfile.TemporaryDirectory(prefix="execucao-")
         self.log = open(f"{self.folder.name}/runner.log", "w+b")  # noqa: SIM115 - open while the runner lives
         self.process = subprocess.Popen(
@@ -97,12 +106,15 @@ class Executor:
         if self.announce:
             self.announce(f"{STARTED} (processo {self.process.pid})")
 
-    def _send(self, request: dict) -> int | None:
-        """The batch's outcome: None when the runner finished it, else the runner's exit code."""
+    def _send(self, request: dict, wait: bool = True) -> int | None:
+        """The batch's outcome: None when the runner finished it (or is left to), else its exit code."""
         try:
             self.process.stdin.write(json.dumps(request).encode() + b"\n")
             self.process.stdin.flush()
-            if self.process.stdout.readline() == BATCH_DONE:
+            self.unanswered += 1
+            while wait and self.unanswered and self.process.stdout.readline() == BATCH_DONE:
+                self.unanswered -= 1
+            if not wait or not self.unanswered:
                 return None
         except BrokenPipeError:
             pass
@@ -163,20 +175,28 @@ def _exit_description(code: int | None) -> str:
 # --- Inside the runner process ------------------------------------------------------------------
 
 
-def warm_up(jobs: list[dict]) -> None:
+def warm_up(lessons: list[str]) -> None:
     """Import, once for all children, pyplot (every lesson's interpreter is prepared with it) and
-    the heavy libraries that some lesson imports anyway."""
+    the heavy libraries that some of these lessons import anyway."""
     import matplotlib
 
     matplotlib.use("agg")
     import matplotlib.pyplot  # noqa: F401
-    sources = "\n".join(Path(job["lesson"]).read_text(encoding="utf-8", errors="replace") for job in jobs)
+    sources = "\n".join(_source(lesson) for lesson in lessons)
     for name in HEAVY_IMPORTS:
         if imports_package(sources, name.split(".")[0]):
             with contextlib.suppress(ImportError):
                 __import__(name)
     if "torch" in sys.modules:
         _first_optimizer_step(sys.modules["torch"])
+
+
+def _source(lesson: str) -> str:
+    """A lesson's text, or nothing if it is gone (it was deleted while a warm-up was on its way)."""
+    try:
+        return Path(lesson).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _first_optimizer_step(torch) -> None:
@@ -268,7 +288,7 @@ def main() -> None:
     with contextlib.suppress(ValueError):
         sys.path.remove(str(SCRIPTS_DIR))  # the lessons' import path has nothing of this repository
     for request in _requests():
-        warm_up(request["jobs"])  # a no-op for what an earlier batch already imported
+        warm_up(request["warm"])  # a no-op for what an earlier request already imported
         if not run_all(request["jobs"], request["parallel"], replies.fileno()):
             return
         replies.write(BATCH_DONE)
