@@ -1,5 +1,6 @@
 """`mkdocs serve` by itself: editing a lesson rebuilds it, the page changes, the server settles."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -9,7 +10,9 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlparse
 
-from tests.helpers import ROOT, TINY_LESSON, copy_repo
+from curso.pipeline.runner import STARTED
+
+from tests.helpers import TINY_LESSON, copy_repo
 
 WAIT_FOR_PAGE = 120  # seconds: one lesson re-executed plus one site rebuild, on a slow CI machine
 QUIET_PERIOD = 8
@@ -39,7 +42,10 @@ def wait_for(predicate, seconds: float, server: subprocess.Popen):
     return None
 
 
-def test_editing_a_lesson_while_serving_updates_the_page_and_the_server_settles(tmp_path, config):
+@contextlib.contextmanager
+def serving(tmp_path, config):
+    """`mkdocs serve` over a copy of the repository whose lessons are all tiny (a fast first build):
+    yields (the copy, the URL of a lesson page, the server's log so far)."""
     repo = copy_repo(tmp_path / "repo")
     first_lesson = sorted((repo / "lessons_src").glob("[0-9][0-9]-*.md"))[0]
     for lesson in (repo / "lessons_src").glob("[0-9][0-9]-*.md"):
@@ -54,14 +60,46 @@ def test_editing_a_lesson_while_serving_updates_the_page_and_the_server_settles(
                                   cwd=repo, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         assert wait_for(lambda: fetch(page_url), WAIT_FOR_PAGE, server), log_path.read_text()[-3000:]
-        first_lesson.write_text(TINY_LESSON + "\nMarcador de edição 314159.\n", encoding="utf-8")
-        assert wait_for(lambda: "314159" in (fetch(page_url) or ""), WAIT_FOR_PAGE, server), log_path.read_text()[-3000:]
-        rebuilds = lambda: log_path.read_text().count("Detected file changes")  # noqa: E731
+        yield first_lesson, page_url, log_path.read_text, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def edit_and_wait(lesson, text: str, page_url: str, marker: str, log, server) -> str:
+    """Write `text` into the lesson, wait until the page shows `marker`; the log of that rebuild."""
+    before = len(log())
+    lesson.write_text(text, encoding="utf-8")
+    assert wait_for(lambda: marker in (fetch(page_url) or ""), WAIT_FOR_PAGE, server), log()[-3000:]
+    assert wait_for(lambda: "Lições executadas:" in log()[before:], WAIT_FOR_PAGE, server), log()[-3000:]
+    return log()[before:]
+
+
+def test_editing_prose_while_serving_updates_the_page_without_executing_and_the_server_settles(tmp_path, config):
+    with serving(tmp_path, config) as (lesson, page_url, log, server):
+        rebuilt = edit_and_wait(lesson, TINY_LESSON + "\nMarcador de edição 314159.\n", page_url, "314159", log, server)
+        assert "Lições executadas: nenhuma;" in rebuilt and f"executadas: {lesson.stem}" not in rebuilt
+        rebuilds = lambda: log().count("Detected file changes")  # noqa: E731
         time.sleep(QUIET_PERIOD)
         settled = rebuilds()
         time.sleep(QUIET_PERIOD)
         assert rebuilds() == settled, "o servidor continua reconstruindo o site sozinho (laço de rebuild)"
-        assert settled <= 3, log_path.read_text()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        assert settled <= 2, log()  # the edit, and the one rebuild our own writes into docs/ start
+
+
+def test_code_edits_while_serving_reuse_one_warm_executor_and_pipeline_edits_take_effect(tmp_path, config):
+    with serving(tmp_path, config) as (lesson, page_url, log, server):
+        started = lambda: log().count(STARTED)  # noqa: E731
+        assert started() == 1  # the first build executed the tiny lessons
+        for number in (1, 2):
+            code = TINY_LESSON.replace("numbers = [1, 2, 3]", f"numbers = [1, 2, 3, {1000 + number}]")
+            rebuilt = edit_and_wait(lesson, code, page_url, f"soma: {1006 + number}", log, server)
+            assert f"Lições executadas: {lesson.stem};" in rebuilt
+        assert started() == 1, log()
+        render = lesson.parent.parent / "scripts" / "pipeline" / "render.py"
+        original = render.read_text(encoding="utf-8")
+        changed = original.replace('.rstrip() + "\\n"\n    return RenderedLesson',
+                                   '.rstrip() + "\\n\\nMarcador do render 271828.\\n"\n    return RenderedLesson')
+        assert changed != original
+        rebuilt = edit_and_wait(render, changed, page_url, "271828", log, server)
+        assert "O código de scripts/pipeline/ mudou" in rebuilt and "Lições executadas: nenhuma;" in rebuilt

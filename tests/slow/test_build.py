@@ -1,11 +1,17 @@
 """End to end on tiny throw-away projects: find → execute (cached) → render → write."""
 
+import shutil
 import subprocess
 import sys
 
 import pytest
 
+from curso.pipeline import build as build_module
+from curso.pipeline import cache as cache_module
 from curso.pipeline.build import BuildError, build
+from curso.pipeline.cache import ResultCache
+from curso.pipeline.execute import LessonResult
+from curso.pipeline.source import read_lesson
 
 from tests.helpers import lesson_text, snapshot
 
@@ -35,21 +41,70 @@ def test_two_clean_builds_are_byte_identical(project, tmp_path_factory):
     assert first == second
 
 
-def test_second_build_executes_nothing_and_writes_only_the_report(project):
+def test_second_build_executes_nothing_and_writes_nothing(project):
     build(project)
     again = build(project)
     assert again.executed == []
-    assert again.written == ["sobre-a-execucao.md"]  # "veio do cache?" changed to "sim"
-    assert build(project).written == []
+    assert again.written == []  # nothing generated says whether a result came from the cache
 
 
-def test_editing_one_lesson_re_executes_only_it(project):
+def append(path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_editing_prose_re_renders_without_executing(project):
+    build(project)
+    append(project / "lessons_src" / "02-segunda.md", "\nMais um parágrafo.\n\n## Um título novo\n")
+    summary = build(project)
+    assert summary.executed == []
+    assert summary.written == ["licoes/02-segunda.md", "notebooks/02-segunda.ipynb"]
+    assert "Mais um parágrafo." in (project / "docs" / "licoes" / "02-segunda.md").read_text(encoding="utf-8")
+
+
+def test_editing_one_lesson_code_re_executes_only_it_and_undoing_the_edit_is_a_hit(project):
     build(project)
     source = project / "lessons_src" / "02-segunda.md"
-    source.write_text(source.read_text() + "\nMais um parágrafo.\n")
+    original = source.read_text(encoding="utf-8")
+    source.write_text(original.replace("40 + 2", "40 + 3"), encoding="utf-8")
     summary = build(project)
     assert summary.executed == ["02-segunda"]
     assert "licoes/02-segunda.md" in summary.written and "licoes/01-primeira.md" not in summary.written
+    source.write_text(original, encoding="utf-8")
+    assert build(project).executed == []
+
+
+def test_rendering_code_changes_re_render_and_execution_code_changes_re_execute(project, tmp_path, monkeypatch):
+    """The cache key reads the pipeline's files: here a copy of them, edited."""
+    code = tmp_path / "pipeline"
+    shutil.copytree(cache_module.PIPELINE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache_module, "PIPELINE_DIR", code)
+    build(project)
+    append(code / "render.py", "\n# mudança na renderização\n")
+    assert build(project).executed == []
+    append(code / "execute.py", "\n# mudança na execução\n")
+    assert build(project).executed == ["01-primeira", "02-segunda"]
+
+
+def test_fresh_successes_are_cached_even_when_another_lesson_fails(project):
+    (project / "lessons_src" / "02-segunda.md").write_text(lesson_text("```python\n1 / 0\n```\n"))
+    with pytest.raises(BuildError):
+        build(project)
+    (project / "lessons_src" / "02-segunda.md").write_text(lesson_text("```python\n1 / 1\n```\n"))
+    assert build(project).executed == ["02-segunda"]
+
+
+def test_the_longest_lesson_starts_first(project):
+    cache = ResultCache(project / ".cache" / "lessons")
+    lessons = [(read_lesson(path), path) for path in sorted((project / "lessons_src").glob("*.md"))]
+    order = lambda: [lesson.slug for lesson, _ in build_module._longest_first(lessons, cache)]  # noqa: E731
+    assert order() == ["01-primeira", "02-segunda"]  # no history: the one with more code first
+    first, second = (lesson for lesson, _ in lessons)
+    cache.store(first, LessonResult(first.slug, 0.5, {}), "a")
+    assert order() == ["02-segunda", "01-primeira"]  # no history goes before a known short one
+    cache.store(second, LessonResult(second.slug, 9.0, {}), "b")
+    assert order() == ["02-segunda", "01-primeira"]
+    cache.store(first, LessonResult(first.slug, 12.0, {}), "c")
+    assert order() == ["01-primeira", "02-segunda"]
 
 
 def test_removing_a_lesson_removes_its_generated_files(project):

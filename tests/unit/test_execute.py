@@ -3,6 +3,7 @@ import pytest
 from devtools.figure_text import text_sizes_pt
 from curso.pipeline.execute import LessonExecutionError, LessonResult, execute_lesson, lesson_namespace
 from curso.pipeline.figures import fit_for_phone
+from curso.pipeline.runner import Executor, LessonJob, run_lessons
 from curso.pipeline.source import parse_lesson
 
 from tests.helpers import lesson_text
@@ -174,3 +175,38 @@ def test_phone_rendition_is_cached_with_the_block_and_deterministic(tmp_path):
     assert block.phone_figure_size[0] == 384  # 4 in at 96 px/in
     assert min(text_sizes_pt(block.figure)) == 6 and min(text_sizes_pt(block.phone_figure)) == 10
     assert LessonResult.from_json(first.to_json()) == first
+
+
+def job(tmp_path, name: str, body: str) -> LessonJob:
+    path = tmp_path / f"{name}.md"
+    path.write_text(lesson_text(body), encoding="utf-8")
+    return LessonJob(path, f"lessons_src/{path.name}", 60)
+
+
+def test_a_kept_executor_starts_its_runner_once_and_every_lesson_still_starts_clean(tmp_path):
+    """`mkdocs serve` keeps one executor: later batches skip the start-up, never the fresh fork."""
+    started = []
+    executor = Executor(announce=started.append)
+    try:
+        leaks = "```python\nimport json\njson.vazou = True\nprint(hasattr(json, 'vazou'))\n```\n"
+        executor.warm_up([job(tmp_path, "01-a", leaks).path, tmp_path / "apagada.md"])  # started, not waited for
+        executor.warm_up([job(tmp_path, "01-a", leaks).path])  # already running: nothing to do
+        first = run_lessons([job(tmp_path, "01-a", leaks)], 1, executor)
+        second = run_lessons([job(tmp_path, "02-b", leaks), job(tmp_path, "03-c", leaks)], 2, executor)
+    finally:
+        executor.close()
+    assert [r.blocks[0].stdout for r in [*first.values(), *second.values()]] == ["True\n"] * 3
+    assert len(started) == 1 and started[0].startswith("executor das lições iniciado (processo ")
+
+
+def test_a_kept_executor_whose_runner_died_starts_another(tmp_path):
+    started = []
+    executor = Executor(announce=started.append)
+    try:
+        run_lessons([job(tmp_path, "01-a", "```python\npass\n```\n")], 1, executor)
+        executor.process.kill()
+        executor.process.wait()
+        again = run_lessons([job(tmp_path, "01-a", "```python\nprint('de novo')\n```\n")], 1, executor)
+    finally:
+        executor.close()
+    assert again["01-a"].blocks[0].stdout == "de novo\n" and len(started) == 2

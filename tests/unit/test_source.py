@@ -1,6 +1,6 @@
 import pytest
 
-from curso.pipeline.source import CodeBlock, LessonSourceError, TextBlock, parse_lesson
+from curso.pipeline.source import BlockOptions, CodeBlock, LessonSourceError, TextBlock, parse_lesson
 
 HEADER = "---\ntitle: Título\ndescription: Descrição.\n---\n"
 
@@ -28,8 +28,29 @@ def test_splits_text_and_code_with_real_line_numbers():
 def test_options_flags_and_quoted_values():
     lesson = parse('```python hide-code alt="Curva de custo, com acentuação" raises=ValueError timing\npass\n```\n')
     options = lesson.code_blocks[0].options
-    assert options == {"hide-code": True, "alt": "Curva de custo, com acentuação", "raises": "ValueError",
-                       "timing": True}
+    assert options == BlockOptions(hide_code=True, alt="Curva de custo, com acentuação", raises="ValueError",
+                                   timing=True)
+
+
+def test_every_option_of_the_readme_is_a_typed_field_and_a_misspelt_field_is_an_error():
+    fence = '```python hide-code hide-output timing alt="a" caption="b" raises=E output=markdown\npass\n```\n'
+    options = parse(fence).code_blocks[0].options
+    assert options == BlockOptions(True, True, True, "a", "b", "E", "markdown")
+    assert parse("```python\npass\n```\n").code_blocks[0].options == BlockOptions()
+    with pytest.raises(AttributeError):
+        options.hide_cod  # noqa: B018 - a typo in our code fails loudly instead of reading None
+    with pytest.raises(AttributeError):
+        options.alt = "outra"  # frozen: parsed once, never changed by a later step
+
+
+def test_only_raises_and_whether_there_is_alt_text_reach_execution():
+    def key(fence: str) -> tuple:
+        return parse(fence + "pass\n```\n").code_blocks[0].options.for_execution
+
+    plain = key("```python\n")
+    assert key('```python hide-code hide-output timing output=markdown caption="x"\n') == plain
+    assert key('```python alt="Uma reta"\n') == key('```python alt="Outra reta"\n') != plain
+    assert key("```python raises=ValueError\n") != plain
 
 
 def test_indented_block_inside_admonition_is_dedented_and_keeps_indent():

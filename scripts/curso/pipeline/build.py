@@ -10,13 +10,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import ResultCache, build_fingerprint, lesson_key
+from .cache import ResultCache, execution_fingerprint, lesson_key
 from .discover import find_lessons
 from .execute import display_path
 from .notebook import build_notebook
 from .render import render_lesson
 from .report import LessonRun, render_report
-from .runner import LessonJob, run_lessons
+from .runner import Executor, LessonJob, run_lessons
 from .source import LessonSourceError, read_lesson
 from .tracked import changed_files, tracked_files
 from .untrusted import header_as_text, safe_results
@@ -68,12 +68,13 @@ class BuildSummary:
         return [run.lesson.slug for run in self.runs if not run.from_cache]
 
 
-def build(root: Path, parallel: int | None = None) -> BuildSummary:
+def build(root: Path, parallel: int | None = None, executor: Executor | None = None) -> BuildSummary:
+    """`executor`: a warm runner kept between builds (`mkdocs serve`); without it, one for this build."""
     project = Project(Path(root).resolve())
     waiting = f"Outro build está gerando as lições nesta pasta ({project.root}); esperando ele terminar…"
     with exclusive(project.lock_file, waiting):
         lessons = _read_lessons(project)
-        runs = _execute_stale(project, lessons, parallel or min(2, os.cpu_count() or 1))
+        runs = _execute_stale(project, lessons, parallel or min(2, os.cpu_count() or 1), executor)
         files = _render(runs)
         return BuildSummary(runs, _write(project, files))
 
@@ -95,16 +96,18 @@ def _read_lessons(project: Project) -> list[tuple]:
         raise BuildError(str(exc)) from None
 
 
-def _execute_stale(project: Project, lessons: list[tuple], parallel: int) -> list[LessonRun]:
+def _execute_stale(project: Project, lessons: list[tuple], parallel: int,
+                   executor: Executor | None) -> list[LessonRun]:
     cache = ResultCache(project.cache_dir)
-    fingerprint = build_fingerprint(project.pins_file)
-    keys = {lesson.slug: lesson_key(lesson.source, fingerprint) for lesson, _ in lessons}
-    cached = {lesson.slug: cache.load(lesson.slug, keys[lesson.slug]) for lesson, _ in lessons}
-    stale = [LessonJob(path, lesson.path, lesson.timeout) for lesson, path in lessons if cached[lesson.slug] is None]
-    fresh, repository_changes = _run_noticing_writes(project, stale, parallel) if stale else ({}, [])
-    for slug, result in fresh.items():
-        if not result.failure:
-            cache.store(result, keys[slug])
+    fingerprint = execution_fingerprint(project.pins_file)
+    keys = {lesson.slug: lesson_key(lesson, fingerprint) for lesson, _ in lessons}
+    cached = {lesson.slug: cache.load(lesson, keys[lesson.slug]) for lesson, _ in lessons}
+    stale = _longest_first([(lesson, path) for lesson, path in lessons if cached[lesson.slug] is None], cache)
+    jobs = [LessonJob(path, lesson.path, lesson.timeout) for lesson, path in stale]
+    fresh, repository_changes = _run_noticing_writes(project, jobs, parallel, executor) if jobs else ({}, [])
+    for lesson, _ in stale:
+        if not fresh[lesson.slug].failure:
+            cache.store(lesson, fresh[lesson.slug], keys[lesson.slug])
     problems = [result.failure for result in fresh.values() if result.failure] + repository_changes
     if problems:
         raise BuildError("\n\n".join(problems))
@@ -112,10 +115,24 @@ def _execute_stale(project: Project, lessons: list[tuple], parallel: int) -> lis
             for lesson, _ in lessons]
 
 
-def _run_noticing_writes(project: Project, jobs: list[LessonJob], parallel: int) -> tuple[dict, list[str]]:
+def _longest_first(lessons: list[tuple], cache: ResultCache) -> list[tuple]:
+    """The longest lessons start first, so that the last to finish is not a long one started late.
+
+    A lesson is as long as its last execution took; one with no history goes first (it may be long),
+    the one with more code first among those (a weak proxy: the real lessons' times do not follow it).
+    """
+    def expected(item: tuple) -> tuple:
+        seconds = cache.last_seconds(item[0].slug)
+        return (0, -len(item[0].code)) if seconds is None else (1, -seconds)
+
+    return sorted(lessons, key=expected)
+
+
+def _run_noticing_writes(project: Project, jobs: list[LessonJob], parallel: int,
+                         executor: Executor | None) -> tuple[dict, list[str]]:
     """Lessons run in scratch folders, but nothing stops one from writing elsewhere: notice it."""
     before = tracked_files(project.root)
-    fresh = run_lessons(jobs, parallel)
+    fresh = run_lessons(jobs, parallel, executor)
     changed = changed_files(project.root, before)
     if not changed:
         return fresh, []

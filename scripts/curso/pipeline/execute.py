@@ -75,7 +75,7 @@ def prepare_interpreter(lesson: Lesson) -> None:
         import numpy
 
         numpy.random.seed(0)
-    if imports_package(lesson.source, "torch"):
+    if imports_package(lesson.code, "torch"):
         import torch
 
         torch.manual_seed(0)
@@ -205,7 +205,7 @@ def _first_failed_line(report: str, fallback: int) -> int:
 
 
 def _expected_exception(exc: BaseException, block: CodeBlock, lesson: Lesson, source_file: Path) -> str:
-    expected = block.option("raises")
+    expected = block.options.raises
     if expected and expected in {cls.__name__ for cls in type(exc).__mro__}:
         return "".join(traceback.format_exception_only(type(exc), exc)).strip()
     raise LessonExecutionError(_failure_message(exc, lesson, source_file, block)) from None
@@ -220,15 +220,15 @@ def _failure_message(exc: BaseException, lesson: Lesson, source_file: Path, bloc
     shown = ["Traceback (most recent call last):\n", *traceback.format_list(frames[mine[0] :])] if mine else []
     details = "".join([*shown, *traceback.format_exception_only(type(exc), exc)])
     summary = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
-    expected = block.option("raises")
+    expected = block.options.raises
     note = f" (o bloco esperava {expected})" if expected else ""
     return f"{lesson.path}:{line}: {summary}{note}\n{details.replace(str(source_file), lesson.path)}"
 
 
 def _check_expected_raise(result: BlockResult, block: CodeBlock, lesson: Lesson) -> None:
-    if block.option("raises") and result.exception is None:
+    if block.options.raises and result.exception is None:
         raise LessonExecutionError(
-            f"{lesson.path}:{block.line}: o bloco deveria lançar {block.option('raises')}, mas terminou sem erro"
+            f"{lesson.path}:{block.line}: o bloco deveria lançar {block.options.raises}, mas terminou sem erro"
         )
 
 
@@ -242,7 +242,7 @@ def _collect_figure(result: BlockResult, block: CodeBlock, lesson: Lesson) -> No
                 f"{lesson.path}:{block.line}: o bloco abriu {len(numbers)} figuras; use uma só "
                 "(plt.subplots para grades) ou divida o bloco"
             )
-        if numbers and not block.option("alt"):
+        if numbers and not block.options.alt:
             raise LessonExecutionError(
                 f"{lesson.path}:{block.line}: o bloco desenha uma figura mas não tem alt=\"...\" "
                 "(texto alternativo em português)"

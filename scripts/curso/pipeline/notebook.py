@@ -101,10 +101,10 @@ def _style_cell_source() -> str:
 def _cells_for_code(block: CodeBlock, result: BlockResult) -> list[dict]:
     if block.is_doctest:
         return _doctest_cells(block)
-    if block.option("raises"):
+    if block.options.raises:
         return [_code_cell(_caught(block), [_stream(result.exception + "\n")])]
     outputs = []
-    if result.stdout and block.option("output") == "markdown":
+    if result.stdout and block.options.output == "markdown":
         outputs.append(_display({"text/markdown": jupyter_dollars(result.stdout), "text/plain": result.stdout}))
     elif result.stdout:
         outputs.append(_stream(result.stdout))
@@ -114,7 +114,7 @@ def _cells_for_code(block: CodeBlock, result: BlockResult) -> list[dict]:
     if result.figure:
         outputs.append(_figure(block, result))
     cell = _code_cell(block.code.rstrip("\n"), outputs)
-    if block.option("timing"):
+    if block.options.timing:
         cell["metadata"]["tags"] = ["timing"]  # its measured times differ on every run
     return [cell]
 
@@ -132,10 +132,10 @@ def _figure(block: CodeBlock, result: BlockResult) -> dict:
     A percent-encoded data URI compresses as well as the SVG itself; base64 would be 50 % bigger gzipped.
     """
     width, height = result.figure_size
-    alt = block.option("alt")
+    alt = block.options.alt
     image = (f'<img src="data:image/svg+xml,{quote(result.figure, safe=URI_SAFE)}" alt="{escape(alt)}" '
              f'width="{width}" height="{height}" style="max-width: 100%; height: auto">')
-    caption = block.option("caption")
+    caption = block.options.caption
     html = f"<figure>{image}<figcaption>{escape(caption)}</figcaption></figure>" if caption else image
     return _display({"text/html": html, "text/plain": f"<Figura: {alt}>"})
 
@@ -147,7 +147,7 @@ def _display(data: dict[str, str]) -> dict:
 
 def _caught(block: CodeBlock) -> str:
     """An error shown on purpose must not stop "Executar tudo", so the notebook catches it."""
-    name = block.option("raises")
+    name = block.options.raises
     return (
         f"# Este bloco lança {name} de propósito; o try/except só deixa o notebook seguir em frente.\n"
         f"try:\n{textwrap.indent(block.code.rstrip(), '    ')}\n"

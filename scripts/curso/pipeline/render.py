@@ -101,7 +101,7 @@ def reading_minutes(lesson: Lesson) -> int:
     (3 s a line: code is read slower than prose). Outputs and figures are not counted.
     """
     words = sum(len(re.findall(r"\w+", block.text)) for block in lesson.blocks if isinstance(block, TextBlock))
-    code_lines = sum(1 for block in lesson.blocks if isinstance(block, CodeBlock) and not block.option("hide-code")
+    code_lines = sum(1 for block in lesson.blocks if isinstance(block, CodeBlock) and not block.options.hide_code
                      for line in block.code.splitlines() if line.strip())
     return max(1, round(words / WORDS_PER_MINUTE + code_lines / CODE_LINES_PER_MINUTE))
 
@@ -117,7 +117,7 @@ def _pip_install(packages: tuple[str, ...]) -> str:
 
 def _code_and_results(block: CodeBlock, result: BlockResult, figure_src: str | None) -> str:
     pieces = []
-    if not block.option("hide-code"):
+    if not block.options.hide_code:
         code = _doctest_fence(block) if block.is_doctest else _fence(block.code.rstrip("\n"), "python")
         pieces.append(_collapsed(code, _summary(result)) if _only_computes_a_table(block, result) else code)
     pieces.extend(_outputs(block, result))
@@ -143,7 +143,7 @@ def _doctest_fence(block: CodeBlock) -> str:
 
 def _only_computes_a_table(block: CodeBlock, result: BlockResult) -> bool:
     """An `output=markdown` block without a figure: its Markdown output is what the reader needs."""
-    return block.option("output") == "markdown" and not result.exception and not result.figure
+    return block.options.output == "markdown" and not result.exception and not result.figure
 
 
 def _summary(result: BlockResult) -> str:
@@ -159,14 +159,14 @@ def _outputs(block: CodeBlock, result: BlockResult) -> list[str]:
     text = _shown_text(block, result)
     if not text.strip():
         return []
-    kind = block.option("output", "text")
+    kind = block.options.output
     if kind == "markdown" and not result.exception:
         shown = [text.strip("\n")]
     elif kind == "html" and not result.exception:
         shown = [f'<div class="output-html" markdown="0">\n{text.strip()}\n</div>']
     else:
         shown = [_fence(text.rstrip("\n"), "{ .text .output }")]
-    if block.option("timing"):
+    if block.options.timing:
         shown = [TIMING_START, *shown, TIMING_NOTE, TIMING_END]
     return shown
 
@@ -174,7 +174,7 @@ def _outputs(block: CodeBlock, result: BlockResult) -> list[str]:
 def _shown_text(block: CodeBlock, result: BlockResult) -> str:
     if block.is_doctest:
         return result.exception or ""
-    pieces = [] if block.option("hide-output") else [result.stdout, result.value or ""]
+    pieces = [] if block.options.hide_output else [result.stdout, result.value or ""]
     if result.exception:
         pieces.append(result.exception)
     text = "\n".join(piece.rstrip("\n") for piece in pieces if piece)
@@ -194,10 +194,10 @@ def _figure(block: CodeBlock, result: BlockResult, src: str) -> str:
     A caption block (pymdownx.blocks.caption) makes a valid <figure> at any depth; raw
     `<figure markdown>` HTML only works at the top level and breaks inside an admonition.
     """
-    alt = re.sub(r"([\\\[\]])", r"\\\1", block.option("alt"))
+    alt = re.sub(r"([\\\[\]])", r"\\\1", block.options.alt)
     width, height = result.figure_size
     image = _picture(f'![{alt}]({src}){{ width="{width}" height="{height}" loading=lazy }}', src, result)
-    caption = block.option("caption")
+    caption = block.options.caption
     if not caption:
         return image
     return f"{image}\n/// caption\n    attrs: {{class: lesson-figure}}\n{html.escape(caption)}\n///"

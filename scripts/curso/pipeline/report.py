@@ -1,4 +1,9 @@
-"""The "Sobre a execução" page: how each lesson's outputs were produced in this build."""
+"""The "Sobre a execução" page: how each lesson's outputs were produced.
+
+It shows only what the results hold (the execution time recorded when each was produced), never
+whether this build took them from the cache: then a rebuild that executes nothing rewrites nothing,
+and `serve` does not rebuild again because of it.
+"""
 
 from __future__ import annotations
 
@@ -29,16 +34,17 @@ description: Como e com quais versões o código de cada lição foi executado p
 Todo o código das lições é executado pelo script `scripts/curso/build.py` antes de o site ser montado:
 as saídas impressas e as figuras que você vê nas páginas foram produzidas por esse código, nunca
 digitadas à mão. Cada lição roda em um processo Python próprio, de cima para baixo, com sementes
-aleatórias fixas. Uma lição só é executada de novo quando o seu arquivo-fonte, o código do
-build ou as versões fixadas das dependências mudam; senão, os resultados vêm do cache.
+aleatórias fixas. Uma lição só é executada de novo quando o seu código, o código que executa as
+lições ou as versões fixadas das dependências mudam; uma mudança só no texto reaproveita os
+resultados guardados.
 
 ## Lições
 
-| Lição | Tempo de execução | Veio do cache? |
-| --- | ---: | :---: |
+| Lição | Tempo de execução |
+| --- | ---: |
 {rows}
 
-O tempo é o da última execução de fato (a que gerou as saídas), medido em uma única thread.
+O tempo é o da execução que gerou as saídas mostradas, medido em uma única thread.
 
 ## Versões
 
@@ -49,6 +55,5 @@ O tempo é o da última execução de fato (a que gerou as saídas), medido em u
 
 
 def _row(run: LessonRun) -> str:
-    seconds = f"{run.result.seconds:.1f} s"
-    cached = "sim" if run.from_cache else "não"
-    return f"| [{run.lesson.title}](licoes/{run.lesson.slug}.md) | {seconds} | {cached} |"
+    seconds = f"{run.result.seconds:.1f}".replace(".", ",")
+    return f"| [{run.lesson.title}](licoes/{run.lesson.slug}.md) | {seconds} s |"

@@ -1,21 +1,28 @@
 """Execute lessons in a warm worker pool: import the heavy libraries once, fork one child per lesson.
 
-`run_lessons` (in the build) starts `python -I` running `pipeline.runner` in a scratch folder and
-hands it the jobs on stdin, keeping stdin open: the runner stops (and kills its lessons) as soon as
-it reads end-of-file, so it never outlives the build, even when the build is killed.
+An `Executor` starts `python -I` running `pipeline.runner` in a scratch folder and hands it batches
+of jobs on stdin, one JSON line each; the runner answers each batch with one line on its own pipe
+when every lesson of it has finished. Stdin stays open: the runner stops (and kills its lessons) as
+soon as it reads end-of-file, so it never outlives its executor, even when the build is killed.
+`run_lessons` without an executor (`mkdocs build`, scripts/build.py) uses a new one for one batch;
+`mkdocs serve` keeps one executor for the whole session (see lessons_hook.py), so the imports and
+the warm-up are paid once, not at every edit.
 
 Each forked child is a new session (its own process group), writes what it prints, block by block,
 to a log file (never to a pipe of ours, so a process the lesson leaves behind cannot hold the
-build), and its `LessonResult` to a result file. The runner enforces each lesson's time limit,
-kills the lesson's whole process group when it ends, and, as a child subreaper, also kills the
-processes that escaped the group. A lesson that dies without a result is reported with the block
-that was running, the signal or exit code, and the output printed before.
+build), and its `LessonResult` to a result file. Every lesson is a fresh fork of the runner, which
+never runs lesson code itself: nothing of one lesson reaches the next, in one batch or the next.
+The runner enforces each lesson's time limit, kills the lesson's whole process group when it
+ends, and, as a child subreaper, also kills the processes that escaped the group. A lesson that
+dies without a result is reported with the block that was running, the signal or exit code, and
+the output printed before.
 """
 
 from __future__ import annotations
 
 import contextlib
 import faulthandler
+import functools
 import importlib
 import json
 import os
@@ -24,6 +31,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +44,8 @@ HEAVY_IMPORTS = ("torch", "numpy", "matplotlib.pyplot", "sklearn", "sklearn.data
 SCRIPTS_DIR = Path(__file__).resolve().parents[2]
 OUR_PACKAGES = ("curso", "devtools")
 BOOTSTRAP = "from curso.pipeline.runner import main; main()"  # importable: `make` installs the package
+BATCH_DONE = b"feito\n"
+STARTED = "executor das lições iniciado"
 
 
 @dataclass(frozen=True)
@@ -45,17 +55,99 @@ class LessonJob:
     timeout: float
 
 
-def run_lessons(lessons: list[LessonJob], parallel: int) -> dict[str, LessonResult]:
+def run_lessons(lessons: list[LessonJob], parallel: int, executor: Executor | None = None) -> dict[str, LessonResult]:
     """Execute the lessons; a child that dies without a result becomes a failure of its lesson."""
-    with tempfile.TemporaryDirectory(prefix="execucao-") as folder:
-        jobs = [{"lesson": str(job.path), "shown_as": job.shown_as, "timeout": job.timeout,
-                 "result": f"{folder}/{job.path.stem}.json", "log": f"{folder}/{job.path.stem}.log"}
-                for job in lessons]
-        with open(f"{folder}/runner.log", "w+b") as runner_log:
-            code = _run_runner({"jobs": jobs, "parallel": parallel}, Path(folder), runner_log)
-            runner_log.seek(0)
-            details = runner_log.read().decode("utf-8", "replace").strip()[-OUTPUT_SHOWN:]
-        return {Path(job["lesson"]).stem: _read_result(job, code, details) for job in jobs}
+    if executor:
+        return executor.run(lessons, parallel)
+    with contextlib.closing(Executor()) as once:
+        return once.run(lessons, parallel)
+
+
+class Executor:
+    """One runner process, started at the first batch and again only if it has died."""
+
+    def __init__(self, announce: Callable[[str], None] | None = None):
+        self.announce = announce  # told each time a runner process starts
+        self.process: subprocess.Popen | None = None
+        self.folder: tempfile.TemporaryDirectory | None = None
+        self.log = None
+        self.unanswered = 0  # warm-up requests sent and not yet answered
+
+    def warm_up(self, lessons: list[Path]) -> None:
+        """Start the runner now, if it is not running, and let it import what these lessons use;
+        without waiting for it (the next batch does)."""
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+            self._send({"warm": [str(path) for path in lessons], "jobs": [], "parallel": 1}, wait=False)
+
+    def run(self, lessons: list[LessonJob], parallel: int) -> dict[str, LessonResult]:
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+        with tempfile.TemporaryDirectory(prefix="lote-", dir=self.folder.name) as batch:
+            jobs = [{"lesson": str(job.path), "shown_as": job.shown_as, "timeout": job.timeout,
+                     "result": f"{batch}/{job.path.stem}.json", "log": f"{batch}/{job.path.stem}.log"}
+                    for job in lessons]
+            logged_before = self.log.seek(0, os.SEEK_END)
+            code = self._send({"warm": [job["lesson"] for job in jobs], "jobs": jobs, "parallel": parallel})
+            self.log.seek(logged_before)
+            details = self.log.read().decode("utf-8", "replace").strip()[-OUTPUT_SHOWN:]
+            results = {Path(job["lesson"]).stem: _read_result(job, code, details) for job in jobs}
+        if code is not None:
+            self.close()  # the runner is gone: the next batch starts another
+        return results
+
+    def _start(self) -> None:
+        self.close()
+        self.unanswered = 0
+        self.folder = tempfile.TemporaryDirectory(prefix="execucao-")
+        self.log = open(f"{self.folder.name}/runner.log", "w+b")  # noqa: SIM115 - open while the runner lives
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-c", BOOTSTRAP], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self.log, cwd=self.folder.name, env=_runner_environment(),
+        )
+        if self.announce:
+            self.announce(f"{STARTED} (processo {self.process.pid})")
+
+    def _send(self, request: dict, wait: bool = True) -> int | None:
+        """The batch's outcome: None when the runner finished it (or is left to), else its exit code."""
+        try:
+            self.process.stdin.write(json.dumps(request).encode() + b"\n")
+            self.process.stdin.flush()
+            self.unanswered += 1
+            while wait and self.unanswered and self.process.stdout.readline() == BATCH_DONE:
+                self.unanswered -= 1
+            if not wait or not self.unanswered:
+                return None
+        except BrokenPipeError:
+            pass
+        except BaseException:  # Ctrl+C: the runner's lessons must not outlive this batch
+            self.close()
+            raise
+        _end(self.process)
+        return self.process.returncode
+
+    def close(self) -> None:
+        """End-of-file on its stdin: the runner kills its lessons and leaves."""
+        if self.process is not None:
+            _end(self.process)
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+        if self.folder is not None:
+            self.folder.cleanup()
+            self.folder = None
+
+
+def _end(process: subprocess.Popen) -> None:
+    with contextlib.suppress(BrokenPipeError):
+        process.stdin.close()
+    if process.poll() is None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    process.stdout.close()
 
 
 def _runner_environment() -> dict:
@@ -64,27 +156,7 @@ def _runner_environment() -> dict:
     return env
 
 
-def _run_runner(request: dict, folder: Path, log) -> int:
-    process = subprocess.Popen(
-        [sys.executable, "-I", "-c", BOOTSTRAP], stdin=subprocess.PIPE,
-        stdout=log, stderr=log, cwd=folder, env=_runner_environment(),
-    )
-    try:
-        process.stdin.write(json.dumps(request).encode() + b"\n")
-        process.stdin.flush()
-        return process.wait()
-    finally:
-        process.stdin.close()  # end-of-file: the runner kills its lessons and leaves
-        if process.poll() is None:
-            process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-def _read_result(job: dict, code: int, details: str) -> LessonResult:
+def _read_result(job: dict, code: int | None, details: str) -> LessonResult:
     result_file = Path(job["result"])
     slug = Path(job["lesson"]).stem
     try:
@@ -94,7 +166,9 @@ def _read_result(job: dict, code: int, details: str) -> LessonResult:
         return LessonResult(slug, 0.0, {}, failure=f"{message}\n{details}".rstrip())
 
 
-def _exit_description(code: int) -> str:
+def _exit_description(code: int | None) -> str:
+    if code is None:
+        return "terminou o lote sem escrevê-lo"
     if code < 0:
         return f"sinal {signal.Signals(-code).name}"
     return f"código {code}"
@@ -103,20 +177,28 @@ def _exit_description(code: int) -> str:
 # --- Inside the runner process ------------------------------------------------------------------
 
 
-def warm_up(jobs: list[dict]) -> None:
+def warm_up(lessons: list[str]) -> None:
     """Import, once for all children, pyplot (every lesson's interpreter is prepared with it) and
-    the heavy libraries that some lesson imports anyway."""
+    the heavy libraries that some of these lessons import anyway."""
     import matplotlib
 
     matplotlib.use("agg")
     import matplotlib.pyplot  # noqa: F401
-    sources = "\n".join(Path(job["lesson"]).read_text(encoding="utf-8", errors="replace") for job in jobs)
+    sources = "\n".join(_source(lesson) for lesson in lessons)
     for name in HEAVY_IMPORTS:
         if imports_package(sources, name.split(".")[0]):
             with contextlib.suppress(ImportError):
                 __import__(name)
     if "torch" in sys.modules:
         _first_optimizer_step(sys.modules["torch"])
+
+
+def _source(lesson: str) -> str:
+    """A lesson's text, or nothing if it is gone (it was deleted while a warm-up was on its way)."""
+    try:
+        return Path(lesson).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _first_optimizer_step(torch) -> None:
@@ -137,7 +219,7 @@ def run_job(job: dict, trace) -> None:
     Path(job["result"]).write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
 
 
-def _child(job: dict) -> None:
+def _child(job: dict, replies: int) -> None:
     """The forked lesson process: own process group, output to its log file, dies with the runner."""
     os.setsid()
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -149,6 +231,7 @@ def _child(job: dict) -> None:
         os.dup2(source, target)
     os.close(nothing)
     os.close(log)
+    os.close(replies)  # a process the lesson leaves behind must not hold the executor's pipe
     for name in [name for name in sys.modules if name.split(".")[0] in OUR_PACKAGES]:
         del sys.modules[name]  # `import curso` in a lesson fails, as it does in Colab
     with open(job["log"], "a", encoding="utf-8", errors="backslashreplace") as trace:
@@ -158,13 +241,15 @@ def _child(job: dict) -> None:
 
 
 def _parent_gone() -> bool:
-    """The build keeps our stdin open; end-of-file means it is gone (or asks us to stop)."""
+    """The executor keeps our stdin open and writes nothing during a batch; end-of-file means it is
+    gone (or asks us to stop)."""
     readable, _, _ = select.select([sys.stdin.buffer], [], [], POLL)
     return bool(readable) and not os.read(sys.stdin.fileno(), 1)
 
 
-def run_all(jobs: list[dict], parallel: int) -> None:
-    pool = Pool(parallel, child=_child)
+def run_all(jobs: list[dict], parallel: int, replies: int) -> bool:
+    """Run the batch; False when the executor went away before it finished."""
+    pool = Pool(parallel, child=functools.partial(_child, replies=replies))
     pending = list(jobs)
     try:
         while pending or pool.running:
@@ -173,7 +258,8 @@ def run_all(jobs: list[dict], parallel: int) -> None:
             pool.reap()
             pool.enforce_time_limits()
             if _parent_gone():
-                return
+                return False
+        return True
     finally:
         pool.kill_all()
 
@@ -187,6 +273,19 @@ def _leave_the_import_path() -> None:
     importlib.invalidate_caches()
 
 
+def _requests():
+    """The batches the executor sends, one JSON line each, until end-of-file."""
+    pending = b""
+    while True:
+        while b"\n" not in pending:
+            chunk = os.read(sys.stdin.fileno(), 65536)
+            if not chunk:
+                return
+            pending += chunk
+        line, pending = pending.split(b"\n", 1)
+        yield json.loads(line)
+
+
 def _stop(signum, frame):
     raise SystemExit(128 + signum)
 
@@ -195,7 +294,11 @@ def main() -> None:
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    request = json.loads(sys.stdin.buffer.readline())
+    replies = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)  # what the libraries print goes to the log, never into the replies
     _leave_the_import_path()
-    warm_up(request["jobs"])
-    run_all(request["jobs"], request["parallel"])
+    for request in _requests():
+        warm_up(request["warm"])  # a no-op for what an earlier request already imported
+        if not run_all(request["jobs"], request["parallel"], replies.fileno()):
+            return
+        replies.write(BATCH_DONE)

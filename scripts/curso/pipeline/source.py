@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -12,8 +12,6 @@ import yaml
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 # Inline math as Pandoc sees it: no space just inside the dollars (so "R$ 10 e R$ 20" is not math).
 HEADING_WITH_MATH = re.compile(r"^ {0,3}#{1,6}\s.*(?<![\\\w])\$(\S|\S[^$]*\S)\$")
-FLAG_OPTIONS = {"hide-code", "hide-output", "timing"}
-VALUE_OPTIONS = {"alt", "caption", "raises", "output"}
 OUTPUT_KINDS = {"text", "markdown", "html"}
 REQUIRED_META = ("title", "description")
 KNOWN_META = {"title", "description", "pip", "timeout"}
@@ -40,18 +38,37 @@ class LessonSourceError(Exception):
 
 
 @dataclass(frozen=True)
+class BlockOptions:
+    """What a ```python fence line asks for; the lesson writes `hide-code`, the code reads `hide_code`."""
+
+    hide_code: bool = False  # show only the results
+    hide_output: bool = False  # run, but do not show what the block printed
+    timing: bool = False  # the output has measured times: the page warns that they vary
+    alt: str | None = None  # the figure's alt text (required when the block draws one)
+    caption: str | None = None  # the figure's caption
+    raises: str | None = None  # the exception the block must raise
+    output: str = "text"  # how printed text is shown: text, markdown or html
+
+    @property
+    def for_execution(self) -> tuple:
+        """The part of the options that execution reads (see execute.py): the rest only changes the page."""
+        return self.raises, self.alt is not None
+
+
+FLAG_OPTIONS = {f.name.replace("_", "-") for f in fields(BlockOptions) if f.type == "bool"}
+VALUE_OPTIONS = {f.name.replace("_", "-") for f in fields(BlockOptions)} - FLAG_OPTIONS
+
+
+@dataclass(frozen=True)
 class CodeBlock:
     code: str
     line: int  # line of the first code line in the source file (1-based)
     indent: str
-    options: dict = field(default_factory=dict)
+    options: BlockOptions = field(default_factory=BlockOptions)
 
     @property
     def is_doctest(self) -> bool:
         return self.code.lstrip().startswith(">>>")
-
-    def option(self, name: str, default=None):
-        return self.options.get(name, default)
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,11 @@ class Lesson:
     @property
     def code_blocks(self) -> list[CodeBlock]:
         return [b for b in self.blocks if isinstance(b, CodeBlock)]
+
+    @property
+    def code(self) -> str:
+        """All the executed code; execution reads nothing else of the source (see cache.py)."""
+        return "".join(block.code for block in self.code_blocks)
 
 
 def imports_package(source: str, package: str) -> bool:
@@ -201,7 +223,7 @@ def _code_block(lines: list[str], opening: int, closing: int, match: re.Match, p
     return CodeBlock(code="\n".join(body) + "\n", line=opening + 2, indent=indent, options=options)
 
 
-def parse_options(text: str, path: str, line: int) -> dict:
+def parse_options(text: str, path: str, line: int) -> BlockOptions:
     try:
         tokens = shlex.split(text)
     except ValueError as exc:
@@ -222,7 +244,7 @@ def parse_options(text: str, path: str, line: int) -> dict:
         previous = name
     if options.get("output", "text") not in OUTPUT_KINDS:
         raise LessonSourceError(path, line, f"output={options['output']!r} inválido: use text, markdown ou html")
-    return options
+    return BlockOptions(**{name.replace("-", "_"): value for name, value in options.items()})
 
 
 def _option_problem(name: str, has_value: bool) -> str:

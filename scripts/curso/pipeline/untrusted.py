@@ -46,7 +46,7 @@ def safe_results(lesson: Lesson, result: LessonResult) -> LessonResult:
 
 
 def _safe_block(block, shown: BlockResult, lesson: Lesson) -> BlockResult:
-    if block.option("output") != "markdown" or shown.exception:
+    if block.options.output != "markdown" or shown.exception:
         return shown
     return replace(shown, stdout=safe_markdown(shown.stdout, lesson.path, block.line),
                    value=shown.value and safe_markdown(shown.value, lesson.path, block.line))
