@@ -102,4 +102,4 @@ def test_code_edits_while_serving_reuse_one_warm_executor_and_pipeline_edits_tak
                                    '.rstrip() + "\\n\\nMarcador do render 271828.\\n"\n    return RenderedLesson')
         assert changed != original
         rebuilt = edit_and_wait(render, changed, page_url, "271828", log, server)
-        assert "O código de scripts/pipeline/ mudou" in rebuilt and "Lições executadas: nenhuma;" in rebuilt
+        assert "O código de scripts/curso/pipeline/ mudou" in rebuilt and "Lições executadas: nenhuma;" in rebuilt
