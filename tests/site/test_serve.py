@@ -54,7 +54,8 @@ def serving(tmp_path, config):
     port = free_port()
     page_url = f"http://127.0.0.1:{port}{base_path}licoes/{first_lesson.stem}/"
     log_path = tmp_path / "serve.log"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    # The copy's own package, not the installed one: the test edits the copy's pipeline code.
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=str(repo / "scripts"))
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
                                   cwd=repo, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -96,7 +97,7 @@ def test_code_edits_while_serving_reuse_one_warm_executor_and_pipeline_edits_tak
             rebuilt = edit_and_wait(lesson, code, page_url, f"soma: {1006 + number}", log, server)
             assert f"Lições executadas: {lesson.stem};" in rebuilt
         assert started() == 1, log()
-        render = lesson.parent.parent / "scripts" / "pipeline" / "render.py"
+        render = lesson.parent.parent / "scripts" / "curso" / "pipeline" / "render.py"
         original = render.read_text(encoding="utf-8")
         changed = original.replace('.rstrip() + "\\n"\n    return RenderedLesson',
                                    '.rstrip() + "\\n\\nMarcador do render 271828.\\n"\n    return RenderedLesson')
