@@ -56,4 +56,4 @@ bench-site: site browser $(LIGHTHOUSE)
 	$(PY) scripts/bench_site.py
 
 clean:
-	rm -rf site .cache docs/licoes docs/notebooks docs/sobre-a-execucao.md
+	rm -rf site .cache

@@ -11,8 +11,7 @@ with ``include_source``, copies the ``.ipynb`` beside it. This hook
   shows the lesson's figure files instead of the notebook's inlined copies, points links
   between lessons and the table of contents at real targets, adds "Voltar para a lição" /
   "Baixar notebook" buttons, marks the title "(notebook)", keeps the page out of the search
-  index, points "Editar" at the lesson source, and fails the build if anything would still
-  load from another host;
+  index, and fails the build if anything would still load from another host;
 * in the downloadable ``.ipynb``, points links between lessons at the published lesson pages.
 """
 
@@ -21,16 +20,17 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-
+import sys
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
-NOTEBOOKS = "notebooks"
-LESSONS = "licoes"
-FIGURES = "figuras"  # under LESSONS
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pipeline.layout import NOTEBOOKS, PAGES, figure_file, lesson_page  # noqa: E402
+
 # The branch where .github/workflows/pages.yml publishes the executed notebooks, for Colab.
 COLAB_BRANCH = "notebooks"
 
@@ -109,7 +109,7 @@ def link_lesson_to_colab(content: str, repo_name: str) -> str:
 
 def lesson_figure_urls(slug: str, files) -> dict[str, str]:
     """SVG digest -> site URL, for each figure file of the lesson ``slug``."""
-    prefix = f"{LESSONS}/{FIGURES}/{slug}-"
+    prefix = figure_file(f"{slug}-")
     return {hashlib.sha256(file.content_bytes).hexdigest(): file.url for file in files
             if file.src_uri.startswith(prefix) and file.src_uri.endswith(".svg")}
 
@@ -139,7 +139,7 @@ def link_lessons(content: str, page, files) -> str:
     """
 
     def fix(match: re.Match[str]) -> str:
-        lesson = files.get_file_from_path(f"{LESSONS}/{match['name']}.md")
+        lesson = files.get_file_from_path(lesson_page(match["name"]))
         if lesson is None:
             return match.group(0)
         return f'href="{lesson.url_relative_to(page.file)}{match["fragment"] or ""}"'
@@ -154,7 +154,7 @@ def link_lessons_on_the_web(notebook_text: str, site_url: str, site_dir: Path) -
     """
 
     def fix(match: re.Match[str]) -> str:
-        page = f"{LESSONS}/{match['name']}/"
+        page = f"{PAGES}/{match['name']}/"
         if not (site_dir / page / "index.html").is_file():
             raise PluginError(f"o notebook liga para a lição {match['name']}.md, que não existe no site")
         return f"]({urljoin(site_url, page)}{match['fragment'] or ''})"
@@ -202,7 +202,7 @@ def clean_notebook_page(content: str, page, files) -> str:
 
     name = posixpath.basename(page.file.src_uri)
     buttons = []
-    lesson = files.get_file_from_path(f"{LESSONS}/{name.removesuffix('.ipynb')}.md")
+    lesson = files.get_file_from_path(lesson_page(name.removesuffix(".ipynb")))
     if lesson is not None:
         content = use_lesson_figures(content, page, files)
         buttons.append(f'<a class="md-button" href="{lesson.url_relative_to(page.file)}">Voltar para a lição</a>')
@@ -225,10 +225,6 @@ def on_page_content(html, page, config, files):
                                         "para ler aqui ou baixar e rodar no Jupyter ou no Colab.")
             page.title = f"{page.title} (notebook)"  # the browser tab tells it apart from the lesson
             page.meta["title"] = page.title  # already HTML text: the theme's `striptags` would unescape it
-        if page.edit_url:
-            stem = posixpath.basename(page.file.src_uri).removesuffix(".ipynb")
-            base = page.edit_url[: -len(page.file.src_uri)].removesuffix("docs/")
-            page.edit_url = f"{base}lessons_src/{stem}.md"
         html = clean_notebook_page(html, page, files)
         match_toc_to_headings(html, page)
         return html
