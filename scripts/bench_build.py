@@ -6,7 +6,8 @@ In a temporary copy of the repository, each round measures, in this order:
   cold      — `mkdocs build` with no cache and no generated pages (executes every lesson)
   no-op     — `mkdocs build` again, nothing changed
   one-edit  — `mkdocs build` after adding a paragraph to one lesson (re-executes that lesson)
-  plain     — `mkdocs build` without the lessons hook, over the pages already generated
+  plain     — `mkdocs build` of the same pages (hand-written + generated, copied into one folder)
+              with our hooks and mkdocs-jupyter switched off: what MkDocs and the theme alone cost
 and prints the median of each and the ratios to the plain build.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -22,9 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline.layout import CACHE, DOCS, GENERATED, LESSONS_SRC
 from repo_copy import ROOT, copy_repo
 
 PLAIN_CONFIG = "mkdocs-sem-licoes.yml"
+PLAIN_DOCS = "docs-sem-licoes"
 
 
 def timed_build(repo: Path, config: str = "mkdocs.yml") -> float:
@@ -36,21 +40,30 @@ def timed_build(repo: Path, config: str = "mkdocs.yml") -> float:
 
 
 def write_plain_config(repo: Path) -> None:
-    """Same site, but the lessons hook removed: what MkDocs alone costs on ready pages."""
-    lines = (repo / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
-    hooks = [line for line in lines if "lessons_hook.py" not in line]
-    (repo / PLAIN_CONFIG).write_text("\n".join(hooks) + "\n", encoding="utf-8")
+    """Same pages, but no hooks and no mkdocs-jupyter: what MkDocs and the theme alone cost."""
+    text = (repo / "mkdocs.yml").read_text(encoding="utf-8")
+    text = re.sub(r"\nhooks:\n(?:  - .*\n)+", "\n", text)
+    text = re.sub(r"  - mkdocs-jupyter:\n(?:      .*\n)+", "", text)
+    text = text.replace("  - Lições: []\n", "")  # the lessons hook fills it in
+    (repo / PLAIN_CONFIG).write_text(f"{text}\ndocs_dir: {PLAIN_DOCS}\n", encoding="utf-8")
+
+
+def gather_plain_docs(repo: Path) -> None:
+    """The hand-written pages and the generated ones in one folder, as the plain build needs them."""
+    shutil.rmtree(repo / PLAIN_DOCS, ignore_errors=True)
+    shutil.copytree(repo / DOCS, repo / PLAIN_DOCS)
+    shutil.copytree(repo / GENERATED, repo / PLAIN_DOCS, dirs_exist_ok=True)
 
 
 def one_round(repo: Path) -> dict[str, float]:
-    for generated in (".cache", "site", "docs/licoes", "docs/notebooks"):
+    for generated in (CACHE, "site"):
         shutil.rmtree(repo / generated, ignore_errors=True)
-    (repo / "docs" / "sobre-a-execucao.md").unlink(missing_ok=True)
     times = {"cold": timed_build(repo), "no-op": timed_build(repo)}
-    lesson = sorted((repo / "lessons_src").glob("[0-9][0-9]-*.md"))[0]
+    lesson = sorted((repo / LESSONS_SRC).glob("[0-9][0-9]-*.md"))[0]
     lesson.write_text(lesson.read_text(encoding="utf-8") + f"\nParágrafo de medição {time.time_ns()}.\n",
                       encoding="utf-8")
     times["one-edit"] = timed_build(repo)
+    gather_plain_docs(repo)
     times["plain"] = timed_build(repo, PLAIN_CONFIG)
     return times
 
@@ -63,7 +76,7 @@ def main() -> None:
         repo = copy_repo(Path(folder) / "repo")
         write_plain_config(repo)
         rounds = [one_round(repo) for _ in range(args.rounds)]
-    lessons = len(list((ROOT / "lessons_src").glob("[0-9][0-9]-*.md")))
+    lessons = len(list((ROOT / LESSONS_SRC).glob("[0-9][0-9]-*.md")))
     print(f"{lessons} lições, {args.rounds} rodadas, {os.cpu_count()} núcleos; mediana em segundos")
     plain = statistics.median(r["plain"] for r in rounds)
     print(f"{'build':<10} {'mediana':>8} {'mín':>7} {'máx':>7} {'÷ plain':>8}")

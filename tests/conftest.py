@@ -13,10 +13,12 @@ import pytest
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 from lessons_hook import with_lesson_nav
+from pipeline import layout
 from repo_copy import copy_repo  # noqa: F401 - re-exported for the tests
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "lessons_src").glob("[0-9][0-9]-*.md"))
+GENERATED = ROOT / layout.GENERATED  # what the build generates (pages, figures, notebooks, report)
 
 TINY_LESSON = """\
 ---

@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from pipeline.build import BuildError, build
+from pipeline.build import BuildError, build, generated_files
+from pipeline.layout import GENERATED
 
 from conftest import ROOT, lesson_text, snapshot
 
@@ -13,7 +14,7 @@ from conftest import ROOT, lesson_text, snapshot
 def test_build_writes_pages_figures_notebooks_and_report(project):
     summary = build(project)
     assert summary.executed == ["01-primeira", "02-segunda"]
-    files = snapshot(project / "docs")
+    files = snapshot(project / GENERATED)
     assert set(files) == {"licoes/01-primeira.md", "licoes/02-segunda.md", "licoes/figuras/01-primeira-01.svg",
                           "licoes/figuras/celular/01-primeira-01.svg",
                           "notebooks/01-primeira.ipynb", "notebooks/02-segunda.ipynb", "sobre-a-execucao.md"}
@@ -21,16 +22,16 @@ def test_build_writes_pages_figures_notebooks_and_report(project):
     assert "soma: 6" in page and "![Uma reta subindo](figuras/01-primeira-01.svg)" in page
     report = files["sobre-a-execucao.md"].decode()
     assert "| [Lição mínima](licoes/01-primeira.md) |" in report and "| torch | 2.13.0" in report
+    assert sorted(generated_files(project)) == sorted(files)
+    assert snapshot(project / "docs") == {}  # docs/ holds only hand-written pages
 
 
 def test_two_clean_builds_are_byte_identical(project, tmp_path_factory):
     build(project)
-    first = snapshot(project / "docs")
-    for generated in ("docs", ".cache"):
-        subprocess.run(["rm", "-rf", str(project / generated)], check=True)
-    (project / "docs").mkdir()
+    first = snapshot(project / GENERATED)
+    subprocess.run(["rm", "-rf", str(project / ".cache")], check=True)
     build(project)
-    second = snapshot(project / "docs")
+    second = snapshot(project / GENERATED)
     first.pop("sobre-a-execucao.md"), second.pop("sobre-a-execucao.md")  # holds run times by design
     assert first == second
 
@@ -56,13 +57,13 @@ def test_removing_a_lesson_removes_its_generated_files(project):
     build(project)
     (project / "lessons_src" / "02-segunda.md").unlink()
     build(project)
-    files = snapshot(project / "docs")
+    files = snapshot(project / GENERATED)
     assert "licoes/02-segunda.md" not in files and "notebooks/02-segunda.ipynb" not in files
 
 
 def test_a_broken_lesson_fails_with_file_line_and_leaves_published_pages_untouched(project):
     build(project)
-    before = snapshot(project / "docs")
+    before = snapshot(project / GENERATED)
     (project / "lessons_src" / "02-segunda.md").write_text(
         lesson_text("Texto.\n\n```python\nx = 1\ny = x / 0\n```\n"))
     (project / "lessons_src" / "01-primeira.md").write_text(
@@ -72,7 +73,7 @@ def test_a_broken_lesson_fails_with_file_line_and_leaves_published_pages_untouch
     message = str(caught.value)
     assert message.startswith("lessons_src/02-segunda.md:10: ZeroDivisionError: division by zero")
     assert 'File "lessons_src/02-segunda.md", line 10, in <module>' in message
-    assert snapshot(project / "docs") == before
+    assert snapshot(project / GENERATED) == before
 
 
 def test_a_crashing_worker_is_reported_as_a_failure_of_its_lesson(project):
@@ -95,7 +96,7 @@ def test_cli_reports_a_malformed_source_cleanly_with_exit_status_1(project):
     assert done.returncode == 1
     assert "lessons_src/02-segunda.md:6: opção de bloco desconhecida: 'sem-opcao'" in done.stderr
     assert "Traceback" not in done.stderr
-    assert not (project / "docs" / "licoes").exists()
+    assert not (project / GENERATED).exists()
 
 
 def test_cli_reports_an_unclosed_fence(project):

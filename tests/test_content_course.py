@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LESSONS, ROOT, one_line
+from conftest import GENERATED, LESSONS, ROOT, one_line
 
 DOCS = ROOT / "docs"
-READER_PAGES = LESSONS + sorted(DOCS.glob("*.md"))
+READER_PAGES = LESSONS + sorted(DOCS.glob("*.md")) + sorted(GENERATED.glob("*.md"))
 PYTORCH_DOCS = "https://docs.pytorch.org/"
 
 # Readers never saw the material the lessons were first written from.

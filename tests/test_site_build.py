@@ -82,10 +82,14 @@ def make_project(path: Path) -> Path:
         shutil.copytree(ROOT / name, path / name)
     for name in ("index.md", "glossario.md", "notacao.md", "referencias.md"):
         shutil.copy(ROOT / "docs" / name, path / "docs" / name)
-    (path / "scripts").mkdir()
-    for name in ("math_hook.py", "notebook_hook.py", "search_hook.py", "katex_render.mjs"):
+    (path / "scripts" / "pipeline").mkdir(parents=True)
+    for name in ("math_hook.py", "notebook_hook.py", "search_hook.py", "katex_render.mjs",
+                 "pipeline/__init__.py", "pipeline/layout.py"):
         shutil.copy(ROOT / "scripts" / name, path / "scripts" / name)
-    (path / "scripts/lessons_hook.py").write_text('"""Stub: the pipeline\'s files are written by the test."""\n')
+    (path / "scripts/lessons_hook.py").write_text(
+        '"""Stub: the pipeline\'s files are written by the test; the edit links come from the real hook."""\n'
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'scripts')!r})\n"
+        "from lessons_hook import on_page_markdown  # noqa: E402, F401\n")
     (path / "node_modules").symlink_to(ROOT / "node_modules")
     docs = path / "docs"
     (docs / "licoes/figuras").mkdir(parents=True)
