@@ -84,7 +84,7 @@ def make_project(path: Path) -> Path:
         shutil.copy(ROOT / "docs" / name, path / "docs" / name)
     (path / "scripts" / "pipeline").mkdir(parents=True)
     for name in ("math_hook.py", "notebook_hook.py", "search_hook.py", "katex_render.mjs",
-                 "pipeline/__init__.py", "pipeline/layout.py"):
+                 "render_cache.py", "pipeline/__init__.py", "pipeline/layout.py", "pipeline/write.py"):
         shutil.copy(ROOT / "scripts" / name, path / "scripts" / name)
     (path / "scripts/lessons_hook.py").write_text(
         '"""Stub: the pipeline\'s files are written by the test; the edit links come from the real hook."""\n'
