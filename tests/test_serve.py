@@ -61,7 +61,7 @@ def test_editing_a_lesson_while_serving_updates_the_page_and_the_server_settles(
         settled = rebuilds()
         time.sleep(QUIET_PERIOD)
         assert rebuilds() == settled, "o servidor continua reconstruindo o site sozinho (laço de rebuild)"
-        assert settled <= 3, log_path.read_text()
+        assert settled == 1, log_path.read_text()  # one build per edit: nothing the build writes is watched
     finally:
         server.terminate()
         server.wait(timeout=30)
