@@ -83,7 +83,7 @@ def make_project(path: Path) -> Path:
     for name in ("index.md", "glossario.md", "notacao.md", "referencias.md"):
         shutil.copy(ROOT / "docs" / name, path / "docs" / name)
     (path / "scripts" / "pipeline").mkdir(parents=True)
-    for name in ("math_hook.py", "notebook_hook.py", "search_hook.py", "katex_render.mjs",
+    for name in ("math_hook.py", "highlight_hook.py", "notebook_hook.py", "search_hook.py", "katex_render.mjs",
                  "render_cache.py", "pipeline/__init__.py", "pipeline/layout.py", "pipeline/write.py"):
         shutil.copy(ROOT / "scripts" / name, path / "scripts" / name)
     (path / "scripts/lessons_hook.py").write_text(

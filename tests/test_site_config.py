@@ -87,8 +87,8 @@ def test_notebook_pages_are_offline_and_not_executed(config):
 
 def test_hooks_are_listed_and_exist(config):
     hooks = config["hooks"]
-    for hook in ("scripts/lessons_hook.py", "scripts/math_hook.py", "scripts/notebook_hook.py",
-                 "scripts/search_hook.py"):
+    for hook in ("scripts/lessons_hook.py", "scripts/math_hook.py", "scripts/highlight_hook.py",
+                 "scripts/notebook_hook.py", "scripts/search_hook.py"):
         assert hook in hooks
     for hook in hooks:
         assert (ROOT / hook).is_file(), hook
