@@ -17,7 +17,9 @@ def test_build_writes_pages_figures_notebooks_and_report(project):
     files = snapshot(project / GENERATED)
     assert set(files) == {"licoes/01-primeira.md", "licoes/02-segunda.md", "licoes/figuras/01-primeira-01.svg",
                           "licoes/figuras/celular/01-primeira-01.svg",
-                          "notebooks/01-primeira.ipynb", "notebooks/02-segunda.ipynb", "sobre-a-execucao.md"}
+                          "notebooks/01-primeira.ipynb", "notebooks/02-segunda.ipynb",
+                          "notebooks/01-primeira/01-primeira.ipynb", "notebooks/02-segunda/02-segunda.ipynb",
+                          "sobre-a-execucao.md"}
     page = files["licoes/01-primeira.md"].decode()
     assert "soma: 6" in page and "![Uma reta subindo](figuras/01-primeira-01.svg)" in page
     report = files["sobre-a-execucao.md"].decode()

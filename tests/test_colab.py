@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from mkdocs.exceptions import PluginError
 from notebook_hook import COLAB_BRANCH, colab_url
-from pipeline.layout import notebook_file
+from pipeline.layout import notebook_download
 from pipeline.source import read_lesson
 
 from conftest import GENERATED, LESSONS, ROOT
@@ -63,7 +63,7 @@ def test_reading_times_grow_with_the_lesson(built_site):
 
 
 def install_cells(lesson) -> list[str]:
-    notebook = json.loads((GENERATED / notebook_file(lesson.stem)).read_text(encoding="utf-8"))
+    notebook = json.loads((GENERATED / notebook_download(lesson.stem)).read_text(encoding="utf-8"))
     return ["".join(cell["source"]) for cell in notebook["cells"] if "pip-install" in cell["metadata"].get("tags", [])]
 
 
@@ -84,7 +84,7 @@ def test_lesson_06_needs_lightning_and_says_so(built_site):
 
 
 def notebook_outputs(lesson):
-    notebook = json.loads((GENERATED / notebook_file(lesson.stem)).read_text(encoding="utf-8"))
+    notebook = json.loads((GENERATED / notebook_download(lesson.stem)).read_text(encoding="utf-8"))
     return [output for cell in notebook["cells"] for output in cell.get("outputs", [])]
 
 

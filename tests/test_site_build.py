@@ -98,7 +98,9 @@ def make_project(path: Path) -> Path:
         (docs / f"licoes/{other}.md").write_text(f"# Lição {other}\n\nEm construção.\n", encoding="utf-8")
     (docs / f"licoes/{SLUG}.md").write_text(LESSON, encoding="utf-8")
     (docs / f"licoes/figuras/{SLUG}-01.svg").write_text(SVG, encoding="utf-8")
-    (docs / f"notebooks/{SLUG}.ipynb").write_text(json.dumps(NOTEBOOK, ensure_ascii=False), encoding="utf-8")
+    (docs / f"notebooks/{SLUG}").mkdir()
+    for notebook in (f"notebooks/{SLUG}.ipynb", f"notebooks/{SLUG}/{SLUG}.ipynb"):  # the view and the download
+        (docs / notebook).write_text(json.dumps(NOTEBOOK, ensure_ascii=False), encoding="utf-8")
     (docs / "sobre-a-execucao.md").write_text("# Sobre a execução\n\nRelatório de teste.\n", encoding="utf-8")
     return path
 

@@ -15,8 +15,8 @@ from .cache import ResultCache, build_fingerprint, lesson_key
 from .discover import find_lessons
 from .execute import display_path
 from .layout import FIGURES, GENERATED, GENERATED_DIRS, LESSONS_SRC, LOCK, REPORT_PAGE, RESULTS, figure_file, lesson_page, \
-    notebook_file
-from .notebook import build_notebook
+    notebook_download, notebook_file, page_url, relative_url
+from .notebook import SiteLinks, build_notebook
 from .render import render_lesson
 from .report import LessonRun, render_report
 from .runner import LessonJob, run_lessons
@@ -148,10 +148,17 @@ def _render(runs: list[LessonRun]) -> dict[str, bytes]:
         files[page] = rendered.page.encode()
         for name, svg in rendered.figures.items():
             files[figure_file(name)] = svg.encode()
-        files[notebook_file(slug)] = build_notebook(run.lesson, run.result).encode()
+        files[notebook_download(slug)] = build_notebook(run.lesson, run.result).encode()
+        files[notebook_file(slug)] = build_notebook(run.lesson, run.result, _view_links(slug)).encode()
     files[REPORT_PAGE] = render_report(runs).encode()
     return files
 
 
 def _relative(target: str, page: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(page))
+
+
+def _view_links(slug: str) -> SiteLinks:
+    view = page_url(notebook_file(slug))
+    return SiteLinks(figure=lambda name: relative_url(figure_file(name), view),
+                     lesson=lambda other: relative_url(page_url(lesson_page(other)), view))

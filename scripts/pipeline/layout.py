@@ -35,7 +35,24 @@ def figure_file(name: str) -> str:
 
 
 def notebook_file(slug: str) -> str:
+    """The notebook view's source: mkdocs-jupyter makes it the page ``notebooks/<slug>/``."""
     return f"{NOTEBOOKS}/{slug}.ipynb"
+
+
+def notebook_download(slug: str) -> str:
+    """The standalone notebook, published beside its view (the "Baixar notebook" file)."""
+    return f"{NOTEBOOKS}/{slug}/{slug}.ipynb"
+
+
+def page_url(site_path: str) -> str:
+    """The URL of the page made from a Markdown or notebook file (``use_directory_urls``)."""
+    return posixpath.splitext(site_path)[0] + "/"
+
+
+def relative_url(target: str, page: str) -> str:
+    """`target` (a site path or page URL) as a link from the page whose URL is `page`."""
+    relative = posixpath.relpath(target, page)
+    return relative + "/" if target.endswith("/") else relative
 
 
 def lesson_source(slug: str) -> str:
