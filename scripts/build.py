@@ -1,4 +1,4 @@
-"""Execute the lessons in lessons_src/ and write their pages, figures and notebooks into docs/.
+"""Execute the lessons in lessons_src/ and write their pages, figures and notebooks into the build folder.
 
 Usage: python scripts/build.py [--jobs N]
 Only stale lessons run (see pipeline/cache.py). On any failure nothing is written and the
@@ -16,12 +16,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pipeline.build import INTERRUPTED, BuildError, build  # noqa: E402
+from pipeline.layout import GENERATED  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Executa as lições e gera as páginas em docs/.")
+    parser = argparse.ArgumentParser(description=f"Executa as lições e gera as páginas em {GENERATED}/.")
     parser.add_argument("--jobs", type=int, default=None, help="lições executadas em paralelo (padrão: até 2)")
     parser.add_argument("--root", type=Path, default=ROOT, help="raiz do projeto (padrão: este repositório)")
     args = parser.parse_args()
