@@ -71,4 +71,4 @@ bench-site: site browser $(LIGHTHOUSE)
 	$(PY) -m devtools.bench_site
 
 clean:
-	rm -rf site .cache docs/licoes docs/notebooks docs/sobre-a-execucao.md
+	rm -rf site .cache

@@ -7,20 +7,14 @@ import re
 import textwrap
 from pathlib import Path
 
-from curso.pipeline.build import REPORT_PAGE
+from curso.pipeline import layout
 from devtools.repo_copy import copy_repo  # noqa: F401 - re-exported for the tests
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "lessons_src").glob("[0-9][0-9]-*.md"))
 
-
-def hand_written_pages(docs: Path) -> list[Path]:
-    """The top-level pages of docs/ that a person wrote: the same list before and after a build
-    (which writes the report page there), so test ids do not change between two runs."""
-    return sorted(page for page in docs.glob("*.md") if page.name != REPORT_PAGE)
-
-
-HAND_WRITTEN_PAGES = hand_written_pages(ROOT / "docs")
+HAND_WRITTEN_PAGES = sorted((ROOT / layout.DOCS).glob("*.md"))  # the build writes nothing into docs/
+GENERATED = ROOT / layout.GENERATED  # what the build generates (pages, figures, notebooks, report)
 
 TINY_LESSON = """\
 ---

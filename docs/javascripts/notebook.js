@@ -2,7 +2,7 @@
 //
 // O template do mkdocs-jupyter carrega o MathJax da URL `custom_mathjax_url`;
 // no mkdocs.yml ela aponta para este arquivo, que carrega o KaTeX local
-// (assets/katex/, copiado de node_modules/katex pelo scripts/math_hook.py) e
+// (assets/katex/, copiado de node_modules/katex pelo scripts/curso/hooks/math_hook.py) e
 // renderiza $...$ e $$...$$ só nas células Markdown, nunca em código ou saídas.
 // Também deixa focáveis pelo teclado as áreas que rolam na horizontal (células
 // de código com linhas longas, fórmulas largas): regra scrollable-region-focusable.

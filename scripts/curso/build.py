@@ -1,4 +1,4 @@
-"""Execute the lessons in lessons_src/ and write their pages, figures and notebooks into docs/.
+"""Execute the lessons in lessons_src/ and write their pages, figures and notebooks into the build folder.
 
 Usage: python -m curso.build [--jobs N]
 Only stale lessons run (see pipeline/cache.py). On any failure nothing is written and the
@@ -14,12 +14,14 @@ import time
 from pathlib import Path
 
 from curso.pipeline.build import INTERRUPTED, BuildError, build
+from curso.pipeline.layout import GENERATED
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m curso.build", description="Executa as lições e gera as páginas em docs/.")
+    parser = argparse.ArgumentParser(prog="python -m curso.build",
+                                     description=f"Executa as lições e gera as páginas em {GENERATED}/.")
     parser.add_argument("--jobs", type=int, default=None, help="lições executadas em paralelo (padrão: até 2)")
     parser.add_argument("--root", type=Path, default=ROOT, help="raiz do projeto (padrão: este repositório)")
     args = parser.parse_args()

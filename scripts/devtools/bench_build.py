@@ -24,6 +24,7 @@ import heapq
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -35,11 +36,12 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from curso.pipeline.build import PAGES_DIR
+from curso.pipeline.layout import DOCS, GENERATED, LESSONS_SRC, PAGES
 from devtools.repo_copy import ROOT, copy_sources
 from devtools.static_server import SUB_PATH
 
 PLAIN_CONFIG = "mkdocs-simples.yml"
+PLAIN_DOCS = "docs-simples"  # hand-written and generated pages together, for the plain build
 STARTED = "Detected file changes"  # what `mkdocs serve` logs before each rebuild
 BUILT = "Documentation built in"  # and at the end of every build
 WAIT = 600  # seconds: bound on any one wait (a cold build on a slow machine)
@@ -86,7 +88,15 @@ def plain_config(config: str) -> str:
             inside = indent
             continue
         kept.append(line)
-    return "\n".join(kept) + "\n"
+    kept = [line for line in kept if line.strip() != "- Lições: []"]  # the lessons hook fills it in
+    return "\n".join(kept) + f"\ndocs_dir: {PLAIN_DOCS}\n"
+
+
+def gather_plain_docs(repo: Path) -> None:
+    """The plain build has no hook to hand it the generated pages: one folder holds them all."""
+    shutil.rmtree(repo / PLAIN_DOCS, ignore_errors=True)
+    shutil.copytree(repo / DOCS, repo / PLAIN_DOCS)
+    shutil.copytree(repo / GENERATED, repo / PLAIN_DOCS, dirs_exist_ok=True)
 
 
 def with_code_edit(source: str, marker: int) -> str:
@@ -164,7 +174,7 @@ def wait_until(condition, server: subprocess.Popen, what: str) -> None:
 def prose_edit_under_serve(repo: Path, lesson: Path, log_path: Path) -> tuple[float, int]:
     """Seconds from saving one sentence until the served page shows it; builds the edit caused."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}{SUB_PATH}{PAGES_DIR}/{lesson.stem}/"
+    url = f"http://127.0.0.1:{port}{SUB_PATH}{PAGES}/{lesson.stem}/"
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=repo,
                                   stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
@@ -201,11 +211,12 @@ def _builds_until_settled(log_since_edit, server: subprocess.Popen) -> int:
 def measure(rounds: int, lesson_number: str) -> tuple[list[Target], dict[str, float]]:
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         repo = copy_sources(Path(folder) / "repo")
-        lessons = sorted((repo / "lessons_src").glob("[0-9][0-9]-*.md"))
+        lessons = sorted((repo / LESSONS_SRC).glob("[0-9][0-9]-*.md"))
         lesson = next(path for path in lessons if path.name.startswith(f"{lesson_number}-"))
         (repo / PLAIN_CONFIG).write_text(plain_config((repo / "mkdocs.yml").read_text(encoding="utf-8")),
                                          encoding="utf-8")
         cold = timed_build(repo)
+        gather_plain_docs(repo)
         executed = execution_times(repo)
         imports = imports_once(lessons)
         pairs = [(timed_build(repo), timed_build(repo, PLAIN_CONFIG)) for _ in range(rounds)]

@@ -15,17 +15,18 @@ import nbformat
 import pytest
 from playwright.async_api import async_playwright
 
+from curso.pipeline import layout
 from devtools.chromium import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS
-from tests.helpers import HAND_WRITTEN_PAGES, LESSONS, ROOT, has_math
-from curso.pipeline.build import REPORT_PAGE
-from tests.browser.site_audit import axe_violations, open_loaded, visit_all
 from devtools.static_server import page_urls, serving
+from tests.browser.site_audit import axe_violations, open_loaded, visit_all
+from tests.helpers import GENERATED, HAND_WRITTEN_PAGES, LESSONS, ROOT, has_math
 
 ARTIFACTS = ROOT / "test-artifacts" / "navegador"
 SITE_NAME = "Treinando Redes Neurais"
 SIMPLE_PAGES = [""] + [f"{page.stem}/" for page in HAND_WRITTEN_PAGES if page.stem != "index"]
-PAGES = (SIMPLE_PAGES + [REPORT_PAGE.removesuffix(".md") + "/"]
-         + [f"licoes/{lesson.stem}/" for lesson in LESSONS] + [f"notebooks/{lesson.stem}/" for lesson in LESSONS])
+PAGES = (SIMPLE_PAGES + [layout.page_url(layout.REPORT_PAGE)]
+         + [layout.page_url(layout.lesson_page(lesson.stem)) for lesson in LESSONS]
+         + [layout.page_url(layout.notebook_file(lesson.stem)) for lesson in LESSONS])
 MISSING = "licoes/pagina-que-nao-existe/"  # any depth: GitHub Pages answers with 404.html
 SEARCH_TARGET = "licoes/03-maxima-verossimilhanca/"
 SERIOUS = ("serious", "critical")
@@ -137,8 +138,8 @@ def test_every_figure_loads_and_has_portuguese_alt_text(visits, path):
         for image in visit.page["images"]:
             assert image["naturalWidth"] > 0, f"{visit.viewport}: {image['src'][:120]} não carregou"
             assert looks_portuguese(image["alt"] or ""), f"{image['src'][:120]}: alt {image['alt']!r}"
-    if path.startswith(("licoes/", "notebooks/")):
-        figures = sorted((ROOT / "docs/licoes/figuras").glob(f"{path.split('/')[1]}-*.svg"))
+    if path.startswith((f"{layout.PAGES}/", f"{layout.NOTEBOOKS}/")):
+        figures = sorted((GENERATED / layout.PAGES / layout.FIGURES).glob(f"{path.split('/')[1]}-*.svg"))
         assert len(visits[path, "computador"].page["images"]) == len(figures)
 
 

@@ -13,8 +13,9 @@ import urllib.request
 import pytest
 
 from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS
-from tests.helpers import LESSONS, ROOT
+from tests.helpers import GENERATED, LESSONS, ROOT
 from devtools.figure_text import smallest_text_px, text_sizes_pt
+from curso.pipeline.layout import FIGURES, PAGES, PHONE_FIGURES
 from tests.browser.site_audit import Visit, axe_violations, draw_whole_page, new_context, open_loaded
 from tests.browser.test_browser import SERIOUS, base_url, browser, loop  # noqa: F401 - the shared browser fixtures
 
@@ -71,9 +72,9 @@ PICTURE = re.compile(r'<picture><source media="\(max-width: 600px\)" srcset="(?P
 def test_every_figure_has_a_phone_rendition_that_the_built_page_finds(built_site, lesson):
     page = built_site / "licoes" / lesson.stem / "index.html"
     pictures = PICTURE.findall(page.read_text(encoding="utf-8"))
-    assert len(pictures) == len(list((ROOT / "docs/licoes/figuras").glob(f"{lesson.stem}-*.svg"))) > 0
+    assert len(pictures) == len(list((GENERATED / PAGES / FIGURES).glob(f"{lesson.stem}-*.svg"))) > 0
     for phone, src in pictures:
-        assert (page.parent / phone).resolve() == (page.parent / src).resolve().parent / "celular" / src.rsplit("/", 1)[1]
+        assert (page.parent / phone).resolve() == (page.parent / src).resolve().parent / PHONE_FIGURES / src.rsplit("/", 1)[1]
         assert (page.parent / phone).resolve().is_file()
 
 

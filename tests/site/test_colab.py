@@ -10,9 +10,10 @@ from html import unescape
 import pytest
 from mkdocs.exceptions import PluginError
 from curso.hooks.notebook_hook import COLAB_BRANCH, colab_url
+from curso.pipeline.layout import notebook_download
 from curso.pipeline.source import read_lesson
 
-from tests.helpers import LESSONS, ROOT
+from tests.helpers import GENERATED, LESSONS, ROOT
 
 COLAB_LINK = re.compile(r'<a [^>]*href="(?P<href>[^"]*)"[^>]*>Abrir no Colab</a>')
 TAG = re.compile(r"<[^>]+>")
@@ -62,7 +63,7 @@ def test_reading_times_grow_with_the_lesson(built_site):
 
 
 def install_cells(lesson) -> list[str]:
-    notebook = json.loads((ROOT / "docs" / "notebooks" / f"{lesson.stem}.ipynb").read_text(encoding="utf-8"))
+    notebook = json.loads((GENERATED / notebook_download(lesson.stem)).read_text(encoding="utf-8"))
     return ["".join(cell["source"]) for cell in notebook["cells"] if "pip-install" in cell["metadata"].get("tags", [])]
 
 
@@ -83,7 +84,7 @@ def test_lesson_06_needs_lightning_and_says_so(built_site):
 
 
 def notebook_outputs(lesson):
-    notebook = json.loads((ROOT / "docs" / "notebooks" / f"{lesson.stem}.ipynb").read_text(encoding="utf-8"))
+    notebook = json.loads((GENERATED / notebook_download(lesson.stem)).read_text(encoding="utf-8"))
     return [output for cell in notebook["cells"] for output in cell.get("outputs", [])]
 
 

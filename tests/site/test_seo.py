@@ -12,10 +12,12 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from mkdocs.utils.meta import get_data
+from curso.pipeline.layout import GENERATED as GENERATED_DIR
 from curso.pipeline.source import read_lesson
 from devtools.static_server import page_urls
 
 ROOT = Path(__file__).resolve().parents[2]
+GENERATED = ROOT / GENERATED_DIR
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
@@ -50,7 +52,10 @@ def lesson_of(url: str):
 
 
 def front_matter(url: str) -> dict:
-    return get_data((ROOT / "docs" / f"{url.rstrip('/') or 'index'}.md").read_text(encoding="utf-8"))[1]
+    """The front matter of a hand-written page (docs/) or of the generated report."""
+    name = f"{url.rstrip('/') or 'index'}.md"
+    source = ROOT / "docs" / name if (ROOT / "docs" / name).is_file() else GENERATED / name
+    return get_data(source.read_text(encoding="utf-8"))[1]
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,16 @@
 
 import json
 import re
+import subprocess
 from html import unescape
 from html.parser import HTMLParser
 
 import nbformat
 import pytest
 
-from tests.helpers import LESSONS, ROOT, has_math
+from tests.helpers import GENERATED, LESSONS, ROOT, has_math
+from curso.pipeline.build import generated_files
+from curso.pipeline.layout import FIGURES, PAGES
 
 REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)  # http://, https://, //host, ...
 
@@ -47,7 +50,7 @@ def test_no_page_loads_anything_from_the_network(built_site):
 @pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
 def test_lesson_page_has_every_figure_with_alt_text(built_site, path):
     page = lesson_page(built_site, path)
-    figures = sorted((ROOT / "docs" / "licoes" / "figuras").glob(f"{path.stem}-*.svg"))
+    figures = sorted((GENERATED / PAGES / FIGURES).glob(f"{path.stem}-*.svg"))
     images = [attrs for tag, attrs in tags_of(page) if tag == "img" and "figuras/" in attrs.get("src", "")]
     assert len(images) == len(figures) > 0
     for image in images:
@@ -116,3 +119,12 @@ def test_execution_report_lists_every_lesson_with_versions(built_site):
 def test_search_index_is_portuguese(built_site):
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["config"]["lang"] == ["pt"]
+
+
+def test_the_build_writes_nothing_into_docs(built_site):
+    """docs/ holds only hand-written pages: no generated file, tracked or ignored, lands there."""
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--ignored", "--", "docs"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert [line for line in status.splitlines() if line.startswith(("??", "!!"))] == []
+    for name in generated_files(ROOT):
+        assert not (ROOT / "docs" / name).exists(), f"docs/{name} foi gerado em docs/"

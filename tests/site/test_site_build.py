@@ -83,9 +83,11 @@ def make_project(path: Path) -> Path:
     for name in ("index.md", "glossario.md", "notacao.md", "referencias.md"):
         shutil.copy(ROOT / "docs" / name, path / "docs" / name)
     (path / "scripts/curso/hooks").mkdir(parents=True)
-    for name in ("math_hook.py", "notebook_hook.py", "search_hook.py", "katex_render.mjs"):
+    for name in ("math_hook.py", "highlight_hook.py", "notebook_hook.py", "search_hook.py", "katex_render.mjs"):
         shutil.copy(ROOT / "scripts/curso/hooks" / name, path / "scripts/curso/hooks" / name)
-    (path / "scripts/curso/hooks/lessons_hook.py").write_text('"""Stub: the pipeline\'s files are written by the test."""\n')
+    (path / "scripts/curso/hooks/lessons_hook.py").write_text(
+        '"""Stub: the pipeline\'s files are written by the test; the edit links come from the real hook."""\n'
+        "from curso.hooks.lessons_hook import on_page_markdown  # noqa: F401\n")
     (path / "node_modules").symlink_to(ROOT / "node_modules")
     docs = path / "docs"
     (docs / "licoes/figuras").mkdir(parents=True)
@@ -94,7 +96,9 @@ def make_project(path: Path) -> Path:
         (docs / f"licoes/{other}.md").write_text(f"# Lição {other}\n\nEm construção.\n", encoding="utf-8")
     (docs / f"licoes/{SLUG}.md").write_text(LESSON, encoding="utf-8")
     (docs / f"licoes/figuras/{SLUG}-01.svg").write_text(SVG, encoding="utf-8")
-    (docs / f"notebooks/{SLUG}.ipynb").write_text(json.dumps(NOTEBOOK, ensure_ascii=False), encoding="utf-8")
+    (docs / f"notebooks/{SLUG}").mkdir()
+    for notebook in (f"notebooks/{SLUG}.ipynb", f"notebooks/{SLUG}/{SLUG}.ipynb"):  # the view and the download
+        (docs / notebook).write_text(json.dumps(NOTEBOOK, ensure_ascii=False), encoding="utf-8")
     (docs / "sobre-a-execucao.md").write_text("# Sobre a execução\n\nRelatório de teste.\n", encoding="utf-8")
     return path
 

@@ -8,9 +8,10 @@ import pytest
 
 from curso.pipeline import build as build_module
 from curso.pipeline import cache as cache_module
-from curso.pipeline.build import BuildError, build
+from curso.pipeline.build import BuildError, build, generated_files
 from curso.pipeline.cache import ResultCache
 from curso.pipeline.execute import LessonResult
+from curso.pipeline.layout import GENERATED
 from curso.pipeline.source import read_lesson
 
 from tests.helpers import lesson_text, snapshot
@@ -19,24 +20,26 @@ from tests.helpers import lesson_text, snapshot
 def test_build_writes_pages_figures_notebooks_and_report(project):
     summary = build(project)
     assert summary.executed == ["01-primeira", "02-segunda"]
-    files = snapshot(project / "docs")
+    files = snapshot(project / GENERATED)
     assert set(files) == {"licoes/01-primeira.md", "licoes/02-segunda.md", "licoes/figuras/01-primeira-01.svg",
                           "licoes/figuras/celular/01-primeira-01.svg",
-                          "notebooks/01-primeira.ipynb", "notebooks/02-segunda.ipynb", "sobre-a-execucao.md"}
+                          "notebooks/01-primeira.ipynb", "notebooks/02-segunda.ipynb",
+                          "notebooks/01-primeira/01-primeira.ipynb", "notebooks/02-segunda/02-segunda.ipynb",
+                          "sobre-a-execucao.md"}
     page = files["licoes/01-primeira.md"].decode()
     assert "soma: 6" in page and "![Uma reta subindo](figuras/01-primeira-01.svg)" in page
     report = files["sobre-a-execucao.md"].decode()
     assert "| [Lição mínima](licoes/01-primeira.md) |" in report and "| torch | 2.13.0" in report
+    assert sorted(generated_files(project)) == sorted(files)
+    assert snapshot(project / "docs") == {}  # docs/ holds only hand-written pages
 
 
 def test_two_clean_builds_are_byte_identical(project, tmp_path_factory):
     build(project)
-    first = snapshot(project / "docs")
-    for generated in ("docs", ".cache"):
-        subprocess.run(["rm", "-rf", str(project / generated)], check=True)
-    (project / "docs").mkdir()
+    first = snapshot(project / GENERATED)
+    subprocess.run(["rm", "-rf", str(project / ".cache")], check=True)
     build(project)
-    second = snapshot(project / "docs")
+    second = snapshot(project / GENERATED)
     first.pop("sobre-a-execucao.md"), second.pop("sobre-a-execucao.md")  # holds run times by design
     assert first == second
 
@@ -58,7 +61,7 @@ def test_editing_prose_re_renders_without_executing(project):
     summary = build(project)
     assert summary.executed == []
     assert summary.written == ["licoes/02-segunda.md", "notebooks/02-segunda.ipynb"]
-    assert "Mais um parágrafo." in (project / "docs" / "licoes" / "02-segunda.md").read_text(encoding="utf-8")
+    assert "Mais um parágrafo." in (project / GENERATED / "licoes" / "02-segunda.md").read_text(encoding="utf-8")
 
 
 def test_editing_one_lesson_code_re_executes_only_it_and_undoing_the_edit_is_a_hit(project):
@@ -111,13 +114,13 @@ def test_removing_a_lesson_removes_its_generated_files(project):
     build(project)
     (project / "lessons_src" / "02-segunda.md").unlink()
     build(project)
-    files = snapshot(project / "docs")
+    files = snapshot(project / GENERATED)
     assert "licoes/02-segunda.md" not in files and "notebooks/02-segunda.ipynb" not in files
 
 
 def test_a_broken_lesson_fails_with_file_line_and_leaves_published_pages_untouched(project):
     build(project)
-    before = snapshot(project / "docs")
+    before = snapshot(project / GENERATED)
     (project / "lessons_src" / "02-segunda.md").write_text(
         lesson_text("Texto.\n\n```python\nx = 1\ny = x / 0\n```\n"))
     (project / "lessons_src" / "01-primeira.md").write_text(
@@ -127,7 +130,7 @@ def test_a_broken_lesson_fails_with_file_line_and_leaves_published_pages_untouch
     message = str(caught.value)
     assert message.startswith("lessons_src/02-segunda.md:10: ZeroDivisionError: division by zero")
     assert 'File "lessons_src/02-segunda.md", line 10, in <module>' in message
-    assert snapshot(project / "docs") == before
+    assert snapshot(project / GENERATED) == before
 
 
 def test_a_crashing_worker_is_reported_as_a_failure_of_its_lesson(project):
@@ -150,7 +153,7 @@ def test_cli_reports_a_malformed_source_cleanly_with_exit_status_1(project):
     assert done.returncode == 1
     assert "lessons_src/02-segunda.md:6: opção de bloco desconhecida: 'sem-opcao'" in done.stderr
     assert "Traceback" not in done.stderr
-    assert not (project / "docs" / "licoes").exists()
+    assert not (project / GENERATED).exists()
 
 
 def test_cli_reports_an_unclosed_fence(project):

@@ -4,7 +4,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.helpers import LESSONS, ROOT
+from tests.helpers import GENERATED, LESSONS, ROOT
+from curso.pipeline.layout import notebook_download
 
 
 def printed_text(output) -> str:
@@ -23,7 +24,7 @@ def printed_by(cell) -> str:
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
 def test_notebook_runs_as_is_and_reproduces_the_printed_output(built_site, path, tmp_path):
-    stored = nbformat.read(ROOT / "docs" / "notebooks" / f"{path.stem}.ipynb", as_version=4)
+    stored = nbformat.read(GENERATED / notebook_download(path.stem), as_version=4)
     fresh = nbformat.from_dict(stored)
     client = NotebookClient(fresh, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
     client.execute()  # raises CellExecutionError if any cell fails

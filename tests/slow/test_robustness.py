@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from curso.pipeline.build import INTERRUPTED, BuildError, build
+from curso.pipeline.layout import GENERATED, REPORT_PAGE, RESULTS
 from curso.pipeline.source import LessonSourceError
 from curso.pipeline.untrusted import safe_markdown
 
@@ -72,7 +73,7 @@ def write_lesson(project: Path, body: str, name: str = "02-segunda.md", **header
 
 
 def state(project: Path) -> dict:
-    return {folder: snapshot(project / folder) for folder in ("docs", ".cache/lessons")}
+    return {folder: snapshot(project / folder) for folder in ("docs", GENERATED, RESULTS)}
 
 
 def cli(project: Path, **kwargs) -> subprocess.Popen:
@@ -107,8 +108,8 @@ def test_a_hung_lesson_is_stopped_at_its_time_limit_naming_block_and_line(small,
         "lessons_src/02-segunda.md:13: tempo esgotado: a lição passou de 3 s e foi interrompida durante o bloco "
         "da linha 12 (se ela precisa de mais tempo, aumente 'timeout:' no cabeçalho)\n"
         "Saída do bloco até aqui:\ncalculando\n")
-    assert snapshot(small / "docs") == {}
-    assert [name.split("/")[0] for name in snapshot(small / ".cache" / "lessons")] == ["01-primeira"] * 2
+    assert snapshot(small / GENERATED) == {}
+    assert [name.split("/")[0] for name in snapshot(small / RESULTS)] == ["01-primeira"] * 2
 
 
 def test_processes_a_lesson_leaves_behind_are_killed_and_do_not_hold_the_build(small, mark):
@@ -116,7 +117,7 @@ def test_processes_a_lesson_leaves_behind_are_killed_and_do_not_hold_the_build(s
                           "subprocess.Popen(['sleep', '601'], start_new_session=True)\nprint('pronto')\n```\n")
     code, stderr = run_cli(small)
     assert (code, stderr) == (0, "")
-    assert "pronto" in (small / "docs" / "licoes" / "02-segunda.md").read_text()
+    assert "pronto" in (small / GENERATED / "licoes" / "02-segunda.md").read_text()
 
 
 @pytest.mark.parametrize("crash, expected", [
@@ -135,7 +136,7 @@ def test_a_crash_names_the_block_the_signal_or_code_and_keeps_the_output(small, 
 def test_output_that_is_not_valid_unicode_is_shown_escaped(small, mark):
     write_lesson(small, '```python\nprint("a\\udcffb")\n```\n')
     build(small)
-    assert "a\\udcffb" in (small / "docs" / "licoes" / "02-segunda.md").read_text(encoding="utf-8")
+    assert "a\\udcffb" in (small / GENERATED / "licoes" / "02-segunda.md").read_text(encoding="utf-8")
 
 
 def test_a_corrupted_cache_entry_is_a_miss_with_a_one_line_warning(small, mark, capsys):
@@ -149,25 +150,25 @@ def test_a_corrupted_cache_entry_is_a_miss_with_a_one_line_warning(small, mark, 
                                        "a lição será executada de novo\n")
     after = state(small)
     for generated in (before, after):
-        generated["docs"].pop("sobre-a-execucao.md")  # run times by design
-        generated[".cache/lessons"].pop(f"02-segunda/{result.name}")  # run time
-        generated[".cache/lessons"].pop("02-segunda/recent.json")  # run time
+        generated[GENERATED].pop(REPORT_PAGE)  # run times by design
+        generated[RESULTS].pop(f"02-segunda/{result.name}")  # run time
+        generated[RESULTS].pop("02-segunda/recent.json")  # run time
     assert after == before
 
 
 def test_a_failed_write_leaves_every_generated_file_as_it_was(small, mark):
     build(small)
     write_lesson(small, "```python\nprint('nova versão')\n```\n")
-    notebook = small / "docs" / "notebooks" / "02-segunda.ipynb"
+    notebook = small / GENERATED / "notebooks" / "02-segunda.ipynb"
     notebook.unlink()
     notebook.mkdir()  # a folder where the notebook goes: its rename fails after the page's succeeded
-    before = snapshot(small / "docs")
+    before = snapshot(small / GENERATED)
     with pytest.raises(BuildError) as caught:
         build(small)
-    assert str(caught.value).startswith("não foi possível escrever docs/notebooks/02-segunda.ipynb: ")
+    assert str(caught.value).startswith(f"não foi possível escrever {GENERATED}/notebooks/02-segunda.ipynb: ")
     assert str(caught.value).endswith("; nenhum arquivo gerado foi alterado")
-    assert snapshot(small / "docs") == before
-    assert [p.name for p in (small / "docs").iterdir() if p.name.startswith(".")] == []
+    assert snapshot(small / GENERATED) == before
+    assert [p.name for p in (small / GENERATED).iterdir() if p.name.startswith(".")] == []
 
 
 def test_a_second_build_waits_for_the_first_and_says_so(small, mark):
@@ -176,11 +177,11 @@ def test_a_second_build_waits_for_the_first_and_says_so(small, mark):
         fcntl.flock(lock, fcntl.LOCK_EX)
         second = cli(small)
         line = second.stderr.readline()
-        assert not (small / "docs" / "licoes").exists()
+        assert not (small / GENERATED / "licoes").exists()
     _, rest = second.communicate(timeout=CLI_GUARD)
     assert line == f"Outro build está gerando as lições nesta pasta ({small}); esperando ele terminar…\n"
     assert (second.returncode, rest) == (0, "")
-    assert (small / "docs" / "licoes" / "02-segunda.md").exists()
+    assert (small / GENERATED / "licoes" / "02-segunda.md").exists()
 
 
 def test_ctrl_c_stops_the_lessons_and_exits_130_with_one_line(small, mark, tmp_path):
@@ -191,7 +192,7 @@ def test_ctrl_c_stops_the_lessons_and_exits_130_with_one_line(small, mark, tmp_p
     build_process.send_signal(signal.SIGINT)
     _, stderr = build_process.communicate(timeout=CLI_GUARD)
     assert (build_process.returncode, stderr) == (130, INTERRUPTED + "\n")
-    assert snapshot(small / "docs") == {}
+    assert snapshot(small / GENERATED) == {}
 
 
 def test_lessons_die_with_a_killed_build(small, mark, tmp_path):
@@ -214,7 +215,7 @@ def test_a_lesson_runs_without_the_repository_on_its_import_path(small, mark, mo
                           "for name in ('curso', 'devtools', 'curso.pipeline'):\n"
                           "    try:\n        __import__(name)\n    except ImportError:\n        print('sem', name)\n```\n")
     build(small)
-    assert "[] None\nsem curso\nsem devtools\nsem curso.pipeline\n" in (small / "docs" / "licoes" / "02-segunda.md").read_text()
+    assert "[] None\nsem curso\nsem devtools\nsem curso.pipeline\n" in (small / GENERATED / "licoes" / "02-segunda.md").read_text()
 
 
 def test_a_lesson_that_writes_into_the_repository_fails_the_build_naming_the_file(small, mark):
@@ -234,13 +235,13 @@ def test_the_header_is_text_in_the_page_the_report_and_the_notebook(small, mark)
         "---\ntitle: \"Lição <script>alert(1)</script>\"\ndescription: 'x\"><script>alert(2)</script>'\n---\n\n"
         "Texto.\n", encoding="utf-8")
     build(small)
-    page = (small / "docs" / "licoes" / "02-segunda.md").read_text()
+    page = (small / GENERATED / "licoes" / "02-segunda.md").read_text()
     assert page.startswith("---\ntitle: Lição &lt;script&gt;alert(1)&lt;/script&gt;\n"
                            "description: x&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;\n---\n")
     assert "\n# Lição &lt;script&gt;alert(1)&lt;/script&gt;\n" in page
-    report = (small / "docs" / "sobre-a-execucao.md").read_text()
+    report = (small / GENERATED / "sobre-a-execucao.md").read_text()
     assert "| [Lição &lt;script&gt;alert(1)&lt;/script&gt;](licoes/02-segunda.md) |" in report
-    notebook = json.loads((small / "docs" / "notebooks" / "02-segunda.ipynb").read_text())
+    notebook = json.loads((small / GENERATED / "notebooks" / "02-segunda.ipynb").read_text())
     assert notebook["cells"][0]["source"][0] == "# Lição &lt;script&gt;alert(1)&lt;/script&gt;\n"
     assert "<script>" not in page + report
 
@@ -250,7 +251,7 @@ def test_output_markdown_keeps_tables_and_math_but_no_html(small, mark):
                           "print('| a | b |\\n| --- | --- |\\n| <script>x</script> | $x < 1$ e `<b>` e R\\\\$ 2 |')\n"
                           "print('{: onclick=\"alert(1)\" }')\n```\n")
     build(small)
-    page = (small / "docs" / "licoes" / "02-segunda.md").read_text()
+    page = (small / GENERATED / "licoes" / "02-segunda.md").read_text()
     assert ("| a | b |\n| --- | --- |\n| &lt;script>x&lt;/script> | $x < 1$ e `<b>` e R\\$ 2 |\n"
             "&#123;: onclick=\"alert(1)\" &#125;\n") in page
 

@@ -9,7 +9,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 from curso.pipeline.source import CodeBlock, TextBlock, parse_lesson
-from devtools.bench_build import execution_times, plain_config, scheduled, with_code_edit, with_prose_edit
+from devtools.bench_build import PLAIN_DOCS, execution_times, plain_config, scheduled, with_code_edit, with_prose_edit
 from tests.helpers import LESSONS, ROOT
 
 
@@ -23,13 +23,15 @@ def test_the_plain_config_has_no_hook_and_no_notebook_plugin_and_keeps_the_rest(
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     loader = get_yaml_loader(config=MkDocsConfig(config_file_path=str(ROOT / "mkdocs.yml")))
     full, plain = yaml_load(text, loader=loader), yaml_load(plain_config(text), loader=loader)
-    assert full["hooks"] and set(plain) == set(full) - {"hooks"}
+    assert full["hooks"] and set(plain) == set(full) - {"hooks"} | {"docs_dir"}
+    assert plain["docs_dir"] == PLAIN_DOCS  # the hand-written and the generated pages, together
     names = [next(iter(plugin)) if isinstance(plugin, dict) else plugin for plugin in plain["plugins"]]
     assert names == [name for name in (next(iter(plugin)) if isinstance(plugin, dict) else plugin
                                        for plugin in full["plugins"]) if name != "mkdocs-jupyter"]
     assert "mkdocs-jupyter" not in names and "search" in names
     remaining = iter(text.splitlines())
-    assert all(line in remaining for line in plain_config(text).splitlines())  # lines only removed
+    kept = plain_config(text).splitlines()[:-1]  # the last line is docs_dir
+    assert all(line in remaining for line in kept)  # lines only removed
 
 
 def code_lines(source: str) -> list[str]:

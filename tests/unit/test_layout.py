@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from curso.pipeline.build import REPORT_PAGE
-from tests.helpers import ROOT, hand_written_pages
+from tests.helpers import ROOT
 from tests.kinds import KINDS, MisplacedTest, TESTS_DIR, check_fixtures, kind_of
 
 
@@ -97,20 +96,6 @@ def test_setup_installs_the_package_editable_after_the_pins():
     pins = next(i for i, line in enumerate(recipe) if "-r requirements.txt" in line)
     editable = next(i for i, line in enumerate(recipe) if line.endswith("--no-deps -e ."))
     assert pins < editable
-
-
-def test_the_hand_written_pages_are_the_same_before_and_after_a_build(tmp_path):
-    for name in ("index.md", "glossario.md"):
-        (tmp_path / name).write_text("# Página\n", encoding="utf-8")
-    before = hand_written_pages(tmp_path)
-    (tmp_path / REPORT_PAGE).write_text("# Sobre a execução\n", encoding="utf-8")
-    assert hand_written_pages(tmp_path) == before == [tmp_path / "glossario.md", tmp_path / "index.md"]
-
-
-FAKE_PYTHON = """#!/bin/sh
-if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then shift 2; echo "pip $*"; exit 0; fi
-exec {python} "$@"
-"""
 
 
 def setup_output(tmp_path: Path, torch_index: str) -> str:

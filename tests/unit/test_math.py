@@ -13,6 +13,7 @@ from mkdocs.exceptions import PluginError
 
 from curso.hooks import math_hook
 from curso.hooks.math_hook import KatexRenderer, katex_css, render_math
+from curso.render_cache import RenderCache
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -122,6 +123,18 @@ def test_one_node_process_serves_every_formula_and_closes():
     assert process.returncode == 0
     assert katex._proc is None
     katex.close()  # closing twice is harmless
+
+
+def test_a_formula_rendered_by_a_previous_build_does_not_start_node(tmp_path):
+    katex = KatexRenderer(RenderCache(tmp_path / "katex.json"))
+    rendered = katex.render("\\hat{y}", False)
+    katex.close()
+    katex.save()
+    again = KatexRenderer(RenderCache(tmp_path / "katex.json"))
+    assert again.render("\\hat{y}", False) == rendered
+    assert again._proc is None
+    assert again.render("\\hat{y}", True) != rendered  # display math is another formula
+    again.close()
 
 
 def test_page_without_math_is_returned_as_is():

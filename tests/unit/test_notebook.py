@@ -5,19 +5,22 @@ from urllib.parse import unquote
 import nbformat
 
 from curso.pipeline.execute import BlockResult, LessonResult
-from curso.pipeline.notebook import build_notebook
+from curso.pipeline.notebook import SiteLinks, build_notebook
 from curso.pipeline.source import parse_lesson
 
 from tests.helpers import lesson_text
 
 
-def notebook(body: str, *blocks: BlockResult, header_extra: str = ""):
+def notebook(body: str, *blocks: BlockResult, header_extra: str = "", site: SiteLinks | None = None):
     text = lesson_text(body)
     if header_extra:
         text = text.replace("---\n\n", f"{header_extra}\n---\n\n", 1)
     lesson = parse_lesson(text, "lessons_src/01-x.md", slug="01-x")
-    raw = build_notebook(lesson, LessonResult("01-x", 0.1, {}, list(blocks)))
+    raw = build_notebook(lesson, LessonResult("01-x", 0.1, {}, list(blocks)), site)
     return raw, json.loads(raw)
+
+
+VIEW = SiteLinks(figure=lambda name: f"../../licoes/figuras/{name}", lesson=lambda slug: f"../../licoes/{slug}/")
 
 
 def sources(nb):
@@ -69,6 +72,29 @@ def test_figures_are_html_images_with_alt_text_and_caption():
     assert image, html
     assert unquote(image[1]) == svg
     assert output["data"]["text/plain"] == ["<Figura: Curva <que> sobe>"]
+
+
+def test_the_view_shows_the_published_figures_in_order_with_alt_text_and_caption():
+    blocks = ('```python alt="Primeira <curva>" caption="Figura 1"\npass\n```\n\n'
+              '```python\nprint(1)\n```\n\n```python alt="Segunda"\npass\n```\n')
+    results = (BlockResult(figure="<svg/>", figure_size=(614, 400)), BlockResult(stdout="1\n"),
+               BlockResult(figure="<svg/>", figure_size=(614, 400)))
+    _, nb = notebook(blocks, *results, site=VIEW)
+    images = ["".join(output["data"]["text/html"]) for cell in nb["cells"] for output in cell.get("outputs", [])
+              if "text/html" in output.get("data", {})]
+    assert images == [
+        '<figure><img src="../../licoes/figuras/01-x-01.svg" loading="lazy" alt="Primeira &lt;curva&gt;" '
+        'width="614" height="400" style="max-width: 100%; height: auto"><figcaption>Figura 1</figcaption></figure>',
+        '<img src="../../licoes/figuras/01-x-02.svg" loading="lazy" alt="Segunda" '
+        'width="614" height="400" style="max-width: 100%; height: auto">']
+
+
+def test_the_view_links_other_lessons_to_their_pages_and_the_standalone_notebook_keeps_the_source_links():
+    body = "Veja a [lição 7](07-camada-de-saida.md#softmax) e a [8](08-metricas.md). `[x](09-y.md)` fica.\n"
+    view = sources(notebook(body, site=VIEW)[1])[-1]
+    assert view == ("Veja a [lição 7](../../licoes/07-camada-de-saida/#softmax) e a [8](../../licoes/08-metricas/). "
+                    "`[x](09-y.md)` fica.")
+    assert sources(notebook(body)[1])[-1] == body.strip()
 
 
 def test_a_figure_without_caption_is_a_bare_image():

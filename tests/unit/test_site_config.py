@@ -75,7 +75,7 @@ def test_search_is_portuguese_and_accent_insensitive(config):
 def test_notebook_pages_are_offline_and_not_executed(config):
     jupyter = plugin(config, "mkdocs-jupyter")
     assert jupyter["execute"] is False
-    assert jupyter["include_source"] is True
+    assert jupyter["include_source"] is False  # the pipeline publishes the standalone .ipynb itself
     assert jupyter["include_requirejs"] is False
     assert jupyter["include"] == ["notebooks/*.ipynb"]
     mathjax = jupyter["custom_mathjax_url"]
@@ -88,7 +88,8 @@ def test_notebook_pages_are_offline_and_not_executed(config):
 def test_hooks_are_listed_and_exist(config):
     hooks = config["hooks"]
     for hook in ("scripts/curso/hooks/lessons_hook.py", "scripts/curso/hooks/math_hook.py",
-                 "scripts/curso/hooks/notebook_hook.py", "scripts/curso/hooks/search_hook.py"):
+                 "scripts/curso/hooks/highlight_hook.py", "scripts/curso/hooks/notebook_hook.py",
+                 "scripts/curso/hooks/search_hook.py"):
         assert hook in hooks
     for hook in hooks:
         assert (ROOT / hook).is_file(), hook

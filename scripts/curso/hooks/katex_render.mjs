@@ -1,4 +1,4 @@
-// Renders TeX to HTML with KaTeX for scripts/math_hook.py, one formula per line.
+// Renders TeX to HTML with KaTeX for scripts/curso/hooks/math_hook.py, one formula per line.
 //
 // Protocol (UTF-8, one JSON object per line):
 //   stdin:  {"tex": "\\hat{y}", "display": false}

@@ -1,8 +1,9 @@
 """MkDocs hook: `mkdocs build` and `mkdocs serve` run the lesson pipeline before rendering.
 
 Thin on purpose: the work lives in `pipeline.build`. Only stale lessons execute (content-hash
-cache) and only changed files are written, so a no-op rebuild costs about a plain `mkdocs build`,
-and the one rebuild that `serve` starts after our own writes finds nothing to do and settles.
+cache), so a no-op rebuild costs about a plain `mkdocs build`. The generated pages, figures and
+notebooks are written into a build folder under .cache/ (pipeline/layout.py) and handed to MkDocs
+here, in `on_files`: nothing is written into docs/, so `serve` never rebuilds for our own writes.
 
 Under `serve`, one warm executor lives for the whole session (started at the first lesson to
 execute, closed when the server stops): an edit pays only its lesson's execution, not the imports
@@ -23,10 +24,14 @@ import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
 
 import curso.pipeline
-from curso.pipeline.build import INTERRUPTED, PAGES_DIR
+from curso.pipeline.build import INTERRUPTED, generated_files
 from curso.pipeline.discover import find_lessons
+from curso.pipeline.layout import (DOCS, GENERATED, LESSONS_SRC, NOTEBOOKS, PAGES, REPORT_PAGE, lesson_edit_url,
+                                   lesson_page, lesson_slug)
 from curso.pipeline.source import LessonSourceError
 
 log = logging.getLogger("mkdocs.hooks.lessons")
@@ -88,14 +93,14 @@ def with_lesson_nav(nav: list, lessons_dir: Path) -> list:
     """`nav` with its "Lições" section listing every lesson of `lessons_dir`, in number order."""
     if not any(isinstance(item, dict) and LESSONS_SECTION in item for item in nav or []):
         raise PluginError(f"o nav do mkdocs.yml precisa de uma seção '{LESSONS_SECTION}: []' (o build a preenche)")
-    pages = [f"{PAGES_DIR}/{path.name}" for path in find_lessons(lessons_dir)]
+    pages = [lesson_page(path.stem) for path in find_lessons(lessons_dir)]
     return [{LESSONS_SECTION: pages} if isinstance(item, dict) and LESSONS_SECTION in item else item
             for item in nav]
 
 
 def on_config(config):
     try:
-        config.nav = with_lesson_nav(config.nav, _root(config) / "lessons_src")
+        config.nav = with_lesson_nav(config.nav, _root(config) / LESSONS_SRC)
     except LessonSourceError as exc:
         raise PluginError(f"Erro ao gerar as lições:\n{exc}") from None
     return config
@@ -126,15 +131,27 @@ def on_pre_build(config) -> None:
 
 def on_serve(server, config, builder):
     root = _root(config)
-    server.watch(str(root / "lessons_src"))
+    server.watch(str(root / LESSONS_SRC))
     server.watch(str(root / "scripts" / "curso" / "pipeline"))
     return server
 
 
+@event_priority(100)  # before mkdocs-jupyter's on_files, which turns the notebooks into pages
+def on_files(files, config):
+    """The generated files, from the build folder, as files of the site."""
+    root = _root(config)
+    for name in generated_files(root):
+        if files.get_file_from_path(name) is not None:
+            raise PluginError(f"{DOCS}/{name} é de um build antigo: o build agora gera as lições em {GENERATED}/. "
+                              f"Apague as cópias antigas: rm -rf {DOCS}/{PAGES} {DOCS}/{NOTEBOOKS} "
+                              f"{DOCS}/{REPORT_PAGE}")
+        files.append(File(name, src_dir=str(root / GENERATED), dest_dir=config.site_dir,
+                          use_directory_urls=config.use_directory_urls))
+    return files
+
+
 def on_page_markdown(markdown, page, config, files):
-    """The "editar esta página" link of a generated lesson page points at its source in lessons_src/."""
-    source = page.file.src_uri
-    if source.startswith(f"{PAGES_DIR}/") and page.edit_url:
-        docs_base = page.edit_url[: -len(source)]
-        page.edit_url = f"{docs_base.removesuffix('docs/')}lessons_src/{source.split('/', 1)[1]}"
+    """The "Editar esta página" link of a lesson page or notebook points at its source in lessons_src/."""
+    if page.edit_url and lesson_slug(page.file.src_uri):
+        page.edit_url = lesson_edit_url(page.edit_url, page.file.src_uri)
     return markdown

@@ -12,6 +12,9 @@ every formula ``data-search-exclude``; the search plugin indexes the page in its
 ``on_page_context`` (and drops ``data-search-*`` attributes); this hook's
 ``on_page_context`` runs after it and renders.
 
+KaTeX's output for each formula is kept between builds (``.cache/renderizado/``, see
+scripts/curso/render_cache.py): a no-op build does not start Node at all.
+
 The hook also publishes KaTeX's CSS and its woff2 fonts as ``assets/katex/``, plus the
 KaTeX scripts that the notebook pages (mkdocs-jupyter, see notebook_hook.py) use to
 render their Markdown cells in the browser.
@@ -26,11 +29,15 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+
+from curso.pipeline.layout import RENDERED
+from curso.render_cache import RenderCache
 
 log = logging.getLogger("mkdocs.hooks.math")
 
@@ -52,21 +59,28 @@ class KatexError(Exception):
 
 
 class KatexRenderer:
-    """One long-lived ``node katex_render.mjs`` process, with an in-memory cache."""
+    """One long-lived ``node katex_render.mjs`` process, started only for formulas not yet cached."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: RenderCache | None = None) -> None:
         self._proc: subprocess.Popen[str] | None = None
-        self._cache: dict[tuple[str, bool], tuple[str, list[str]]] = {}
+        self._cache = cache or RenderCache()
 
     def render(self, tex: str, display: bool) -> tuple[str, list[str]]:
         """Return (html, warnings) for one formula; raise KatexError if it is invalid."""
-        key = (tex, display)
-        if key not in self._cache:
-            reply = self._ask({"tex": tex, "display": display})
+        request = {"tex": tex, "display": display}
+        key = json.dumps(request, ensure_ascii=False, sort_keys=True)
+        stored = self._cache.get(key)
+        if stored is None:
+            reply = self._ask(request)
             if "error" in reply:
                 raise KatexError(reply["error"])
-            self._cache[key] = (reply["html"], reply.get("warnings", []))
-        return self._cache[key]
+            stored = [reply["html"], reply.get("warnings", [])]
+            self._cache.put(key, stored)
+        html_out, warnings = stored
+        return html_out, warnings
+
+    def save(self) -> None:
+        self._cache.save()
 
     def close(self) -> None:
         """End the Node process (it exits when its stdin closes)."""
@@ -149,7 +163,8 @@ def katex_css() -> str:
 
 # --- MkDocs events -------------------------------------------------------------
 
-_renderer = KatexRenderer()
+_renderer = KatexRenderer(RenderCache(ROOT / RENDERED / "katex.json",
+                                      depends_on=(RENDER_SCRIPT, ROOT / "node_modules" / "katex" / "package.json")))
 
 
 def on_files(files, config):
@@ -178,6 +193,7 @@ def on_page_context(context, page, config, nav):
 
 def on_post_build(config):
     _renderer.close()
+    _renderer.save()
 
 
 def on_build_error(error):

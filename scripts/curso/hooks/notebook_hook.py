@@ -1,36 +1,36 @@
 """MkDocs hook: tie each lesson page to its notebook page, and keep notebook pages offline.
 
-mkdocs-jupyter turns ``notebooks/NN-slug.ipynb`` into a page (``notebooks/NN-slug/``) and,
-with ``include_source``, copies the ``.ipynb`` beside it. This hook
+The pipeline writes two notebooks per lesson: the view ``notebooks/NN-slug.ipynb``, which
+mkdocs-jupyter turns into the page ``notebooks/NN-slug/`` (its figures are the lesson's SVG files
+and its links between lessons already lead to the lesson pages), and the standalone
+``notebooks/NN-slug/NN-slug.ipynb`` for "Baixar notebook". This hook
 
 * on a lesson page, points the "Baixar notebook" link (an ``<a download="NN-slug.ipynb">``,
-  which MkDocs rewrote to the notebook *page*) back at the ``.ipynb`` file, adds a
+  which MkDocs rewrote to the notebook *page*) at the ``.ipynb`` file, adds a
   "Ver como notebook" button next to it, and sends "Abrir no Colab" (``data-colab``) to Colab;
 * on a notebook page, removes nbconvert's Mermaid loader (a module script that imports
-  Mermaid from a CDN) and the inert MathJax configuration, translates the copy button,
-  shows the lesson's figure files instead of the notebook's inlined copies, points links
-  between lessons and the table of contents at real targets, adds "Voltar para a lição" /
-  "Baixar notebook" buttons, marks the title "(notebook)", keeps the page out of the search
-  index, points "Editar" at the lesson source, and fails the build if anything would still
-  load from another host;
-* in the downloadable ``.ipynb``, points links between lessons at the published lesson pages.
+  Mermaid from a CDN; mkdocs-jupyter has no setting for it) and the inert MathJax configuration,
+  translates the copy button, points the table of contents at the headings' real anchors, adds
+  "Voltar para a lição" / "Baixar notebook" buttons, marks the title "(notebook)", keeps the page
+  out of the search index, and fails the build if anything would still load from another host;
+* in the published standalone ``.ipynb``, points links between lessons at the published lesson
+  pages (the site's address is known only here).
 """
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
-
+import sys
 from pathlib import Path
-from urllib.parse import quote, unquote, urljoin
+from urllib.parse import quote, urljoin
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
-NOTEBOOKS = "notebooks"
-LESSONS = "licoes"
-FIGURES = "figuras"  # under LESSONS
+from curso.pipeline.layout import NOTEBOOKS, lesson_page, notebook_download, page_url
+from curso.pipeline.notebook import LESSON_LINK
+
 # The branch where .github/workflows/pages.yml publishes the executed notebooks, for Colab.
 COLAB_BRANCH = "notebooks"
 
@@ -46,9 +46,6 @@ _REMOTE_ATTR = re.compile(
 )
 _REMOTE_IMPORT = re.compile(r'\bimport\s*\(\s*["\'](?:https?:)?//[^"\']*', re.I)
 _FIRST_H1_END = re.compile(r"</h1>")
-_SVG_DATA_SRC = re.compile(r'\bsrc="data:image/svg\+xml,(?P<data>[^"]+)"')
-_MARKDOWN_LESSON_LINK = re.compile(r'\]\((?P<name>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^)\s"]*)?\)')
-_LESSON_LINK = re.compile(r'href="(?P<name>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^"]*)?"')
 _HEADING = re.compile(r'<h[1-6]\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<inner>.*?)</h[1-6]>', re.S)
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -63,8 +60,8 @@ def notebook_file(files, name: str):
 
 
 def download_url(notebook) -> str:
-    """Site-relative URL of the ``.ipynb`` that mkdocs-jupyter's include_source copies."""
-    return posixpath.join(posixpath.dirname(notebook.dest_uri), posixpath.basename(notebook.src_uri))
+    """Site-relative URL of the standalone ``.ipynb`` that the pipeline publishes beside the view."""
+    return notebook_download(posixpath.basename(notebook.src_uri).removesuffix(".ipynb"))
 
 
 def link_lesson_to_notebook(content: str, page, files) -> str:
@@ -107,46 +104,6 @@ def link_lesson_to_colab(content: str, repo_name: str) -> str:
     return _COLAB_LINK.sub(fix, content)
 
 
-def lesson_figure_urls(slug: str, files) -> dict[str, str]:
-    """SVG digest -> site URL, for each figure file of the lesson ``slug``."""
-    prefix = f"{LESSONS}/{FIGURES}/{slug}-"
-    return {hashlib.sha256(file.content_bytes).hexdigest(): file.url for file in files
-            if file.src_uri.startswith(prefix) and file.src_uri.endswith(".svg")}
-
-
-def use_lesson_figures(content: str, page, files) -> str:
-    """Show the lesson's figure files instead of the copies inlined in the notebook.
-
-    The notebook carries each figure as a ``data:`` URI, so that it works alone in Jupyter or
-    Colab. The same bytes are already on the site as the lesson's figures: linking them makes
-    the page about a third lighter and lets the browser reuse the lesson's cached files.
-    """
-    urls = lesson_figure_urls(posixpath.basename(page.file.src_uri).removesuffix(".ipynb"), files)
-
-    def replace(match: re.Match[str]) -> str:
-        url = urls.get(hashlib.sha256(unquote(match["data"]).encode()).hexdigest())
-        if url is None:
-            return match.group(0)
-        return f'src="{get_relative_url(url, page.file.url)}" loading="lazy"'
-
-    return _SVG_DATA_SRC.sub(replace, content)
-
-
-def link_lessons(content: str, page, files) -> str:
-    """Point links between lessons (``07-x.md`` in the notebook's Markdown) at the lesson pages.
-
-    MkDocs rewrites such links on Markdown pages, but mkdocs-jupyter leaves them as they are.
-    """
-
-    def fix(match: re.Match[str]) -> str:
-        lesson = files.get_file_from_path(f"{LESSONS}/{match['name']}.md")
-        if lesson is None:
-            return match.group(0)
-        return f'href="{lesson.url_relative_to(page.file)}{match["fragment"] or ""}"'
-
-    return _LESSON_LINK.sub(fix, content)
-
-
 def link_lessons_on_the_web(notebook_text: str, site_url: str, site_dir: Path) -> str:
     """Point a downloaded notebook's links between lessons (``](03-x.md)``) at the published pages.
 
@@ -154,12 +111,12 @@ def link_lessons_on_the_web(notebook_text: str, site_url: str, site_dir: Path) -
     """
 
     def fix(match: re.Match[str]) -> str:
-        page = f"{LESSONS}/{match['name']}/"
+        page = page_url(lesson_page(match["slug"]))
         if not (site_dir / page / "index.html").is_file():
-            raise PluginError(f"o notebook liga para a lição {match['name']}.md, que não existe no site")
+            raise PluginError(f"o notebook liga para a lição {match['slug']}.md, que não existe no site")
         return f"]({urljoin(site_url, page)}{match['fragment'] or ''})"
 
-    return _MARKDOWN_LESSON_LINK.sub(fix, notebook_text)
+    return LESSON_LINK.sub(fix, notebook_text)
 
 
 def toc_anchors(toc):
@@ -193,7 +150,6 @@ def clean_notebook_page(content: str, page, files) -> str:
     # The template writes `for="cell-1", aria-label=...`: the stray comma becomes an attribute.
     content = content.replace('<clipboard-copy ,=""', "<clipboard-copy")
     content = content.replace('aria-label="Copy to Clipboard"', 'role="button" aria-label="Copiar código"')
-    content = link_lessons(content, page, files)
     content = content.replace(">Copied!<", ">Copiado!<")
 
     remote = _REMOTE_ATTR.search(content) or _REMOTE_IMPORT.search(content)
@@ -202,9 +158,8 @@ def clean_notebook_page(content: str, page, files) -> str:
 
     name = posixpath.basename(page.file.src_uri)
     buttons = []
-    lesson = files.get_file_from_path(f"{LESSONS}/{name.removesuffix('.ipynb')}.md")
+    lesson = files.get_file_from_path(lesson_page(name.removesuffix(".ipynb")))
     if lesson is not None:
-        content = use_lesson_figures(content, page, files)
         buttons.append(f'<a class="md-button" href="{lesson.url_relative_to(page.file)}">Voltar para a lição</a>')
     file_href = get_relative_url(download_url(page.file), page.file.url)
     buttons.append(f'<a class="md-button md-button--primary" href="{file_href}" download="{name}">Baixar notebook</a>')
@@ -225,10 +180,6 @@ def on_page_content(html, page, config, files):
                                         "para ler aqui ou baixar e rodar no Jupyter ou no Colab.")
             page.title = f"{page.title} (notebook)"  # the browser tab tells it apart from the lesson
             page.meta["title"] = page.title  # already HTML text: the theme's `striptags` would unescape it
-        if page.edit_url:
-            stem = posixpath.basename(page.file.src_uri).removesuffix(".ipynb")
-            base = page.edit_url[: -len(page.file.src_uri)].removesuffix("docs/")
-            page.edit_url = f"{base}lessons_src/{stem}.md"
         html = clean_notebook_page(html, page, files)
         match_toc_to_headings(html, page)
         return html

@@ -7,25 +7,24 @@ were (the lessons that did succeed are cached). One build at a time per checkout
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import ResultCache, execution_fingerprint, lesson_key
 from .discover import find_lessons
 from .execute import display_path
-from .notebook import build_notebook
+from .layout import FIGURES, GENERATED, GENERATED_DIRS, LESSONS_SRC, LOCK, REPORT_PAGE, RESULTS, figure_file, lesson_page, \
+    notebook_download, notebook_file, page_url, relative_url
+from .notebook import SiteLinks, build_notebook
 from .render import render_lesson
 from .report import LessonRun, render_report
 from .runner import Executor, LessonJob, run_lessons
 from .source import LessonSourceError, read_lesson
 from .tracked import changed_files, tracked_files
 from .untrusted import header_as_text, safe_results
-from .write import exclusive, sync_generated
+from .write import exclusive, owned_files, sync_generated
 
-PAGES_DIR = "licoes"
-FIGURES_DIR = "licoes/figuras"
-NOTEBOOKS_DIR = "notebooks"
-REPORT_PAGE = "sobre-a-execucao.md"
 INTERRUPTED = "Build interrompido (Ctrl+C): as lições em execução foram encerradas; nada foi escrito."
 
 
@@ -39,15 +38,15 @@ class Project:
 
     @property
     def lessons_dir(self) -> Path:
-        return self.root / "lessons_src"
+        return self.root / LESSONS_SRC
 
     @property
-    def docs_dir(self) -> Path:
-        return self.root / "docs"
+    def generated_dir(self) -> Path:
+        return self.root / GENERATED
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / ".cache" / "lessons"
+        return self.root / RESULTS
 
     @property
     def pins_file(self) -> Path:
@@ -55,7 +54,7 @@ class Project:
 
     @property
     def lock_file(self) -> Path:
-        return self.root / ".cache" / "build.lock"
+        return self.root / LOCK
 
 
 @dataclass(frozen=True)
@@ -79,11 +78,18 @@ def build(root: Path, parallel: int | None = None, executor: Executor | None = N
         return BuildSummary(runs, _write(project, files))
 
 
+def generated_files(root: Path) -> list[str]:
+    """Site paths of the files the last successful build generated (in the build folder)."""
+    folder = Project(Path(root).resolve()).generated_dir
+    report = [REPORT_PAGE] if (folder / REPORT_PAGE).is_file() else []
+    return [*owned_files(folder, GENERATED_DIRS), *report]
+
+
 def _write(project: Project, files: dict[str, bytes]) -> list[str]:
     try:
-        return sync_generated(project.docs_dir, files, owned_dirs=[PAGES_DIR, NOTEBOOKS_DIR])
+        return sync_generated(project.generated_dir, files, owned_dirs=GENERATED_DIRS)
     except OSError as exc:
-        where = os.path.relpath(exc.filename or project.docs_dir, project.root)
+        where = os.path.relpath(exc.filename or project.generated_dir, project.root)
         raise BuildError(f"não foi possível escrever {where}: {exc.strerror or exc}; "
                          "nenhum arquivo gerado foi alterado") from None
 
@@ -152,11 +158,24 @@ def _render(runs: list[LessonRun]) -> dict[str, bytes]:
             shown = safe_results(run.lesson, run.result)
         except LessonSourceError as exc:
             raise BuildError(str(exc)) from None
-        rendered = render_lesson(run.lesson, shown, notebook_href=f"../{NOTEBOOKS_DIR}/{slug}.ipynb",
-                                 figure_dir="figuras", position=(number, len(runs)))
-        files[f"{PAGES_DIR}/{slug}.md"] = rendered.page.encode()
+        page = lesson_page(slug)
+        rendered = render_lesson(run.lesson, shown, notebook_href=_relative(notebook_file(slug), page),
+                                 figure_dir=FIGURES,  # FIGURES is under the pages' folder
+                                 position=(number, len(runs)))
+        files[page] = rendered.page.encode()
         for name, svg in rendered.figures.items():
-            files[f"{FIGURES_DIR}/{name}"] = svg.encode()
-        files[f"{NOTEBOOKS_DIR}/{slug}.ipynb"] = build_notebook(run.lesson, run.result).encode()
+            files[figure_file(name)] = svg.encode()
+        files[notebook_download(slug)] = build_notebook(run.lesson, run.result).encode()
+        files[notebook_file(slug)] = build_notebook(run.lesson, run.result, _view_links(slug)).encode()
     files[REPORT_PAGE] = render_report(runs).encode()
     return files
+
+
+def _relative(target: str, page: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(page))
+
+
+def _view_links(slug: str) -> SiteLinks:
+    view = page_url(notebook_file(slug))
+    return SiteLinks(figure=lambda name: relative_url(figure_file(name), view),
+                     lesson=lambda other: relative_url(page_url(lesson_page(other)), view))

@@ -4,6 +4,10 @@ The notebook imports only what Colab already has: the house plot style is inline
 code cell, and mkdocs-material syntax (admonitions, tabs) becomes plain Jupyter Markdown.
 What a block prints with `output=markdown` is stored as Markdown (tables show as tables), and each
 figure as HTML that carries its alt text and caption, which Jupyter, Colab and nbconvert all show.
+
+The same notebook, given `SiteLinks`, is the notebook view of the site (mkdocs-jupyter renders it
+as is): its figures are the lesson's published SVG files instead of inlined copies, and its links
+between lessons lead to the lesson pages.
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ import doctest
 import json
 import re
 import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
 from .execute import STYLE_FILE, BlockResult, LessonResult
+from .render import figure_name
 from .source import CodeBlock, Lesson, TextBlock
 
 CONTAINER = re.compile(r'^(?P<indent>[ \t]*)(?P<kind>!!!|\?\?\?\+?|===)\s*(?P<type>[\w-]*)\s*(?:"(?P<title>.*)")?\s*$')
@@ -27,6 +34,8 @@ CONTAINER = re.compile(r'^(?P<indent>[ \t]*)(?P<kind>!!!|\?\?\?\+?|===)\s*(?P<ty
 ESCAPED_DOLLAR = re.compile(r"\\\$")
 JUPYTER_DOLLAR = "<span>&#36;</span>"
 CODE_SPAN = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+# A link to another lesson, as lessons write it: [texto](07-camada-de-saida.md#secao).
+LESSON_LINK = re.compile(r'\]\((?P<slug>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^)\s"]*)?\)')
 # What stays readable in an SVG data URI; the rest ('"', '<', '>', '#', '%', '&', '$'...) is percent-encoded.
 URI_SAFE = "/=:;,.-_()!*'?+@~[]{}"
 ADMONITION_TITLES = {
@@ -36,7 +45,16 @@ ADMONITION_TITLES = {
 }
 
 
-def build_notebook(lesson: Lesson, result: LessonResult) -> str:
+@dataclass(frozen=True)
+class SiteLinks:
+    """Where the notebook view, a page of the site, finds the lesson's figures and the other lessons."""
+
+    figure: Callable[[str], str]  # figure file name -> its URL, relative to the notebook view
+    lesson: Callable[[str], str]  # lesson slug -> its page's URL, relative to the notebook view
+
+
+def build_notebook(lesson: Lesson, result: LessonResult, site: SiteLinks | None = None) -> str:
+    """The standalone notebook, or with `site` the notebook view of the site."""
     cells = [_markdown_cell(_intro(lesson))]  # the title first: it heads the notebook view too
     if lesson.pip:
         install = _code_cell(f"%pip install -q {' '.join(lesson.pip)}", [])
@@ -45,13 +63,17 @@ def build_notebook(lesson: Lesson, result: LessonResult) -> str:
     cells.append(_code_cell(_style_cell_source(), []))
     text = JupyterMarkdown()
     results = iter(result.blocks)
+    figures = 0
     for block in lesson.blocks:
         if isinstance(block, TextBlock):
             markdown = _trim(jupyter_dollars(text.convert(block.text)))
             if markdown:
-                cells.append(_markdown_cell(markdown))
-        else:
-            cells.extend(_cells_for_code(block, next(results)))
+                cells.append(_markdown_cell(_linked_lessons(markdown, site) if site else markdown))
+            continue
+        block_result = next(results)
+        figures += bool(block_result.figure)
+        image_src = site.figure(figure_name(lesson.slug, figures)) if site and block_result.figure else None
+        cells.extend(_cells_for_code(block, block_result, image_src))
     for number, cell in enumerate(cells):
         cell["id"] = f"cell-{number:03d}"
     notebook = {
@@ -98,7 +120,15 @@ def _style_cell_source() -> str:
     )
 
 
-def _cells_for_code(block: CodeBlock, result: BlockResult) -> list[dict]:
+def _linked_lessons(markdown: str, site: SiteLinks) -> str:
+    def link(text: str) -> str:
+        return LESSON_LINK.sub(lambda found: f"]({site.lesson(found['slug'])}{found['fragment'] or ''})", text)
+
+    return _outside_code(markdown, link)
+
+
+def _cells_for_code(block: CodeBlock, result: BlockResult, image_src: str | None) -> list[dict]:
+    """`image_src`: where the view finds the block's figure; None inlines the figure."""
     if block.is_doctest:
         return _doctest_cells(block)
     if block.options.raises:
@@ -112,7 +142,7 @@ def _cells_for_code(block: CodeBlock, result: BlockResult) -> list[dict]:
         outputs.append({"data": {"text/plain": _lines(result.value)}, "execution_count": None,
                         "metadata": {}, "output_type": "execute_result"})
     if result.figure:
-        outputs.append(_figure(block, result))
+        outputs.append(_figure(block, result, image_src))
     cell = _code_cell(block.code.rstrip("\n"), outputs)
     if block.options.timing:
         cell["metadata"]["tags"] = ["timing"]  # its measured times differ on every run
@@ -121,19 +151,26 @@ def _cells_for_code(block: CodeBlock, result: BlockResult) -> list[dict]:
 
 def jupyter_dollars(markdown: str) -> str:
     """Turn MkDocs' `\\$` into a dollar sign that no notebook renderer reads as math (code untouched)."""
+    return _outside_code(markdown, lambda text: ESCAPED_DOLLAR.sub(JUPYTER_DOLLAR, text))
+
+
+def _outside_code(markdown: str, change: Callable[[str], str]) -> str:
     pieces = CODE_SPAN.split(markdown)
-    return "".join(piece if number % 2 else ESCAPED_DOLLAR.sub(JUPYTER_DOLLAR, piece)
-                   for number, piece in enumerate(pieces))
+    return "".join(piece if number % 2 else change(piece) for number, piece in enumerate(pieces))
 
 
-def _figure(block: CodeBlock, result: BlockResult) -> dict:
+def _figure(block: CodeBlock, result: BlockResult, image_src: str | None) -> dict:
     """The SVG as an `<img>` with its alt text (and caption): Colab ignores alt text in metadata.
 
-    A percent-encoded data URI compresses as well as the SVG itself; base64 would be 50 % bigger gzipped.
+    Standalone, the SVG is inlined: a percent-encoded data URI compresses as well as the SVG itself
+    (base64 would be 50 % bigger gzipped). In the view, the lesson's published file is shown, which
+    the browser may already have and loads only when the reader gets near it.
     """
     width, height = result.figure_size
     alt = block.options.alt
-    image = (f'<img src="data:image/svg+xml,{quote(result.figure, safe=URI_SAFE)}" alt="{escape(alt)}" '
+    source = f'"{escape(image_src)}" loading="lazy"' if image_src else \
+        f'"data:image/svg+xml,{quote(result.figure, safe=URI_SAFE)}"'
+    image = (f'<img src={source} alt="{escape(alt)}" '
              f'width="{width}" height="{height}" style="max-width: 100%; height: auto">')
     caption = block.options.caption
     html = f"<figure>{image}<figcaption>{escape(caption)}</figcaption></figure>" if caption else image

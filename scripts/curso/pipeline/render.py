@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from .execute import BlockResult, LessonResult
+from .layout import PHONE_FIGURES
 from .source import CodeBlock, Lesson, TextBlock
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -26,7 +27,6 @@ TIMING_END = "<!-- fim da saída com tempos medidos -->"
 # Screens up to this wide get a figure's phone rendition; wider ones, the full-size figure. At 600 px
 # the full-size figure (6.4 in = 461 pt) is shown ~570 px wide, so its 10 pt text is ~12 px.
 PHONE_MEDIA = "(max-width: 600px)"
-PHONE_FIGURES = "celular"
 WORDS_PER_MINUTE = 200
 CODE_LINES_PER_MINUTE = 20
 TIMING_NOTE = (

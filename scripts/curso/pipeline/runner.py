@@ -4,7 +4,7 @@ An `Executor` starts `python -I` running `pipeline.runner` in a scratch folder a
 of jobs on stdin, one JSON line each; the runner answers each batch with one line on its own pipe
 when every lesson of it has finished. Stdin stays open: the runner stops (and kills its lessons) as
 soon as it reads end-of-file, so it never outlives its executor, even when the build is killed.
-`run_lessons` without an executor (`mkdocs build`, scripts/build.py) uses a new one for one batch;
+`run_lessons` without an executor (`mkdocs build`, python -m curso.build) uses a new one for one batch;
 `mkdocs serve` keeps one executor for the whole session (see lessons_hook.py), so the imports and
 the warm-up are paid once, not at every edit.
 

@@ -12,8 +12,7 @@ import subprocess
 from pathlib import Path
 
 NOT_TRACKED = {".git", ".venv", "node_modules", ".cache", "site", "test-artifacts", "__pycache__",
-               ".pytest_cache", "licoes", "notebooks"}
-NOT_TRACKED_FILES = {"docs/sobre-a-execucao.md"}
+               ".pytest_cache"}
 
 
 def tracked_files(root: Path) -> dict[str, tuple[int, int]]:
@@ -50,4 +49,4 @@ def _walk(root: Path) -> list[str]:
         subfolders[:] = sorted(d for d in subfolders if d not in NOT_TRACKED and not d.startswith("."))
         relative = Path(folder).relative_to(root)
         names += [(relative / file).as_posix() for file in sorted(files) if not file.startswith(".")]
-    return [name for name in names if name not in NOT_TRACKED_FILES]
+    return names

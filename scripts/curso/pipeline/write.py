@@ -60,7 +60,7 @@ def sync_generated(root: Path, files: dict[str, bytes], owned_dirs: list[str]) -
     Returns the relative paths that were written or removed. On any error nothing has changed.
     """
     changed = {name: data for name, data in sorted(files.items()) if not _unchanged(root / name, data)}
-    stale = [name for name in _owned_files(root, owned_dirs) if name not in files]
+    stale = [name for name in owned_files(root, owned_dirs) if name not in files]
     staged: dict[str, Path] = {}
     try:
         for name, data in changed.items():
@@ -72,7 +72,7 @@ def sync_generated(root: Path, files: dict[str, bytes], owned_dirs: list[str]) -
     return sorted([*changed, *stale])
 
 
-def _owned_files(root: Path, owned_dirs: list[str]) -> list[str]:
+def owned_files(root: Path, owned_dirs: list[str]) -> list[str]:
     names = []
     for folder in owned_dirs:
         for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else []:
