@@ -45,13 +45,16 @@ SCROLL_BOXES = """() => [...document.querySelectorAll("article :is(div.arithmate
   .map(box => ({focusable: box.getAttribute("tabindex") === "0", overflows: box.scrollWidth > box.clientWidth + 1,
                 html: box.outerHTML.slice(0, 80)}))"""
 
+# Code blocks and their copy buttons; "last" is the last block outside any collapsed <details>.
+LAST_OPEN_CODE = "article > .highlight pre > code"
 CODE_BUTTONS = """() => {
   const blocks = [...document.querySelectorAll("article pre > code")];
+  const last = [...document.querySelectorAll("%s")].at(-1);
   const navs = [...document.querySelectorAll("article pre > nav.md-code__nav")];
-  return {blocks: blocks.length, buttons: navs.length,
-          lastHasButton: !!blocks.at(-1).parentElement.querySelector("nav.md-code__nav"),
+  return {blocks: blocks.length, buttons: navs.length, last: blocks.indexOf(last) + 1,
+          lastHasButton: !!last.parentElement.querySelector("nav.md-code__nav"),
           labels: navs.map(nav => nav.getAttribute("aria-label"))};
-}"""
+}""" % LAST_OPEN_CODE
 
 
 @asynccontextmanager
@@ -116,9 +119,8 @@ async def code_buttons_before_and_after_scrolling(browser, base_url) -> dict:
     async with on_the_phone(browser, base_url + LONGEST_LESSON) as page:
         await page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         seen = {"at_load": await page.evaluate(CODE_BUTTONS)}
-        last = page.locator("article pre > code").last
-        await last.scroll_into_view_if_needed()
-        await page.locator("article pre:has(> code) >> nth=-1").locator("nav.md-code__nav").wait_for()
+        await page.locator(LAST_OPEN_CODE).last.scroll_into_view_if_needed()
+        await page.locator(LAST_OPEN_CODE).last.locator("xpath=..").locator("nav.md-code__nav").wait_for()
         seen["scrolled"] = await page.evaluate(CODE_BUTTONS)
     return seen
 
@@ -129,5 +131,5 @@ def test_code_blocks_get_their_copy_button_only_when_they_come_to_the_screen(in_
     assert at_load["blocks"] > 20 and not at_load["lastHasButton"], at_load
     assert at_load["buttons"] < at_load["blocks"] // 4, at_load
     assert scrolled["lastHasButton"] and scrolled["buttons"] > at_load["buttons"], scrolled
-    assert f"Ações do bloco de código {scrolled['blocks']}" in scrolled["labels"], scrolled
+    assert f"Ações do bloco de código {scrolled['last']}" in scrolled["labels"], scrolled
     assert len(set(scrolled["labels"])) == len(scrolled["labels"]), scrolled
