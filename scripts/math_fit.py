@@ -35,6 +35,7 @@ LESSON_PATHS = [f"licoes/{lesson.stem}/" for lesson in sorted((ROOT / "lessons_s
 MEASURE_DISPLAY_MATH = r"""async () => {
   document.querySelectorAll("details").forEach(details => { details.open = true; });  // as a reader opens them
   document.head.insertAdjacentHTML("beforeend", "<style>article > * { content-visibility: visible !important; }</style>");
+  await document.fonts.ready;
   await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   function inkOf(box) {
     let parts = box.querySelectorAll(".katex-html > :is(.katex-base, .katex-tag)");
@@ -147,8 +148,8 @@ async def measure_page(browser, url: str, path: str, viewport: str) -> PageMath:
         page = await context.new_page()
         await page.goto(url + path, wait_until="load")
         await page.evaluate(LOAD_EVERY_IMAGE)  # figures above a formula move it, never widen it
-        await page.evaluate("document.fonts.ready")
         await page.evaluate(SCROLL_THROUGH)
+        await page.evaluate("document.fonts.ready")  # those of the formulas drawn while scrolling, too
         found = await page.evaluate(MEASURE_DISPLAY_MATH)
     finally:
         await context.close()

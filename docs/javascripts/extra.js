@@ -10,10 +10,17 @@
   // Fora da tela, uma caixa não é desenhada (content-visibility no extra.css) e
   // não transborda; medir todas ao abrir a página a desenharia inteira (o que
   // travava o celular). Cada caixa é medida quando chega a uma tela de
-  // distância da parte visível, e de novo quando a largura ou as fontes mudam.
+  // distância da parte visível; as que estão ali são medidas de novo quando a
+  // largura da tela muda ou chega uma fonte.
+  var nearBoxes = new Set();
   var nearScreen = new IntersectionObserver(function (entries) {
     entries.forEach(function (entry) {
-      if (entry.isIntersecting) markScrollable(entry.target);
+      if (entry.isIntersecting) {
+        nearBoxes.add(entry.target);
+        markScrollable(entry.target);
+      } else {
+        nearBoxes.delete(entry.target);
+      }
     });
   }, {rootMargin: "100% 0px"});
 
@@ -42,10 +49,8 @@
     if (box.matches("div.arithmatex")) setAttributes(box, WIDE_FORMULA, wide);
   }
 
-  // Observar de novo faz o observador informar outra vez as caixas perto da tela.
   function measureBoxesNearScreen() {
-    nearScreen.disconnect();
-    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) { nearScreen.observe(box); });
+    nearBoxes.forEach(markScrollable);
   }
 
   // O Material põe um <nav class="md-code__nav"> sem nome em cada bloco de
@@ -78,9 +83,11 @@
     document.querySelectorAll("nav.md-path").forEach(function (nav) {
       nav.setAttribute("aria-label", "Caminho até esta página");
     });
-    measureBoxesNearScreen();
-    // A largura final das fórmulas só é conhecida com as fontes do KaTeX carregadas.
-    if (document.fonts) document.fonts.ready.then(measureBoxesNearScreen);
+    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) { nearScreen.observe(box); });
+    // A largura final de uma fórmula só é conhecida com as fontes do KaTeX
+    // carregadas, e o navegador só as busca quando desenha a primeira fórmula
+    // que as usa: cada fonte que chega muda as medidas perto da tela.
+    if (document.fonts) document.fonts.addEventListener("loadingdone", measureBoxesNearScreen);
   });
 
   // Abreviações: a explicação (o title da <abbr>) abre com toque, clique ou
