@@ -53,6 +53,17 @@
     nearBoxes.forEach(markScrollable);
   }
 
+  // Com mouse, o Material deixa rolar pelo teclado (tabindex) o bloco de código
+  // que transborda, mas só quando prepara o bloco, ao aparecer na tela
+  // (content.lazy): antes disso, o Tab passaria por cima dele. Até lá, todo
+  // bloco recebe foco; ao prepará-lo, o Material o tira dos que não transbordam.
+  function focusableCodeUntilPrepared() {
+    if (!window.matchMedia("(hover)").matches) return;
+    document.querySelectorAll("article pre > code:not([tabindex])").forEach(function (code) {
+      if (!code.parentElement.querySelector(":scope > nav.md-code__nav")) code.tabIndex = 0;
+    });
+  }
+
   // O Material põe um <nav class="md-code__nav"> sem nome em cada bloco de
   // código (o botão de copiar), quando o bloco aparece na tela (content.lazy);
   // landmarks <nav> precisam de nomes distintos (landmark-unique): o número do
@@ -83,7 +94,13 @@
     document.querySelectorAll("nav.md-path").forEach(function (nav) {
       nav.setAttribute("aria-label", "Caminho até esta página");
     });
-    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) { nearScreen.observe(box); });
+    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
+      // A página de notebook é desenhada inteira (fica fora do content-visibility):
+      // medir todas as caixas dela custa um layout só.
+      if (box.closest(".jupyter-wrapper")) markScrollable(box);
+      else nearScreen.observe(box);
+    });
+    focusableCodeUntilPrepared();
     // A largura final de uma fórmula só é conhecida com as fontes do KaTeX
     // carregadas, e o navegador só as busca quando desenha a primeira fórmula
     // que as usa: cada fonte que chega muda as medidas perto da tela.
