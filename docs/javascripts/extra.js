@@ -6,6 +6,23 @@
   // (scrollable-region-focusable). Só as que de fato transbordam ganham tabindex;
   // as fórmulas ganham também um nome, que o leitor de tela anuncia no foco.
   var WIDE_FORMULA = {role: "group", "aria-label": "Fórmula larga, rolável na horizontal"};
+  var SCROLL_BOXES = "div.arithmatex, .md-typeset__scrollwrap";
+  // Fora da tela, uma caixa não é desenhada (content-visibility no extra.css) e
+  // não transborda; medir todas ao abrir a página a desenharia inteira (o que
+  // travava o celular). Cada caixa é medida quando chega a uma tela de
+  // distância da parte visível; as que estão ali são medidas de novo quando a
+  // largura da tela muda ou chega uma fonte.
+  var nearBoxes = new Set();
+  var nearScreen = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        nearBoxes.add(entry.target);
+        markScrollable(entry.target);
+      } else {
+        nearBoxes.delete(entry.target);
+      }
+    });
+  }, {rootMargin: "100% 0px"});
 
   function setAttributes(box, attributes, on) {
     Object.keys(attributes).forEach(function (name) {
@@ -14,35 +31,80 @@
     });
   }
 
-  function markScrollable(root) {
-    (root || document).querySelectorAll("div.arithmatex, .md-typeset__scrollwrap").forEach(function (box) {
-      var wide = box.scrollWidth > box.clientWidth + 1;
-      if (wide) {
-        box.setAttribute("tabindex", "0");
-      } else if (box.getAttribute("tabindex") === "0") {
-        box.removeAttribute("tabindex");
-      }
-      if (box.matches("div.arithmatex")) setAttributes(box, WIDE_FORMULA, wide);
+  // O que está dentro da caixa, medido: a caixa é desenhada mesmo se ainda
+  // estiver pulada pelo content-visibility.
+  function isWide(box) {
+    var content = box.firstElementChild;
+    var width = content ? content.getBoundingClientRect().width : 0;
+    return Math.max(width, box.scrollWidth) > box.clientWidth + 1;
+  }
+
+  function markScrollable(box) {
+    var wide = isWide(box);
+    if (wide) {
+      box.setAttribute("tabindex", "0");
+    } else if (box.getAttribute("tabindex") === "0") {
+      box.removeAttribute("tabindex");
+    }
+    if (box.matches("div.arithmatex")) setAttributes(box, WIDE_FORMULA, wide);
+  }
+
+  function measureBoxesNearScreen() {
+    nearBoxes.forEach(markScrollable);
+  }
+
+  // Com mouse, o Material deixa rolar pelo teclado (tabindex) o bloco de código
+  // que transborda, mas só quando prepara o bloco, ao aparecer na tela
+  // (content.lazy): antes disso, o Tab passaria por cima dele. Até lá, todo
+  // bloco recebe foco; ao prepará-lo, o Material o tira dos que não transbordam.
+  function focusableCodeUntilPrepared() {
+    if (!window.matchMedia("(hover)").matches) return;
+    document.querySelectorAll("article pre > code:not([tabindex])").forEach(function (code) {
+      if (!code.parentElement.querySelector(":scope > nav.md-code__nav")) code.tabIndex = 0;
     });
   }
 
+  // O Material põe um <nav class="md-code__nav"> sem nome em cada bloco de
+  // código (o botão de copiar), quando o bloco aparece na tela (content.lazy);
+  // landmarks <nav> precisam de nomes distintos (landmark-unique): o número do
+  // bloco na página.
+  function nameCodeNavigation(nav, codeBlocks) {
+    if (nav.hasAttribute("aria-label")) return;
+    var number = codeBlocks.indexOf(nav.nextElementSibling) + 1;
+    nav.setAttribute("aria-label", "Ações do bloco de código " + number);
+  }
+
+  function nameCodeNavigationWhenAdded() {
+    var codeBlocks = Array.prototype.slice.call(document.querySelectorAll("pre > code"));
+    var article = document.querySelector("article") || document.body;
+    new MutationObserver(function (changes) {
+      changes.forEach(function (change) {
+        change.addedNodes.forEach(function (node) {
+          if (node instanceof Element && node.matches("nav.md-code__nav")) nameCodeNavigation(node, codeBlocks);
+        });
+      });
+    }).observe(article, {childList: true, subtree: true});
+    article.querySelectorAll("nav.md-code__nav").forEach(function (nav) { nameCodeNavigation(nav, codeBlocks); });
+  }
+
   document$.subscribe(function () {
-    // O Material põe um <nav class="md-code__nav"> sem nome em cada bloco de
-    // código (o botão de copiar); landmarks <nav> precisam de nomes distintos
-    // (landmark-unique).
-    document.querySelectorAll("nav.md-code__nav").forEach(function (nav, index) {
-      if (!nav.hasAttribute("aria-label")) {
-        nav.setAttribute("aria-label", "Ações do bloco de código " + (index + 1));
-      }
-    });
+    nameCodeNavigationWhenAdded();
     // O caminho de navegação (navigation.path) usa o mesmo nome do menu
     // principal ("Navegação").
     document.querySelectorAll("nav.md-path").forEach(function (nav) {
       nav.setAttribute("aria-label", "Caminho até esta página");
     });
-    markScrollable();
-    // A largura final das fórmulas só é conhecida com as fontes do KaTeX carregadas.
-    if (document.fonts) document.fonts.ready.then(function () { markScrollable(); });
+    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
+      // A página de notebook é desenhada inteira (fica fora do content-visibility):
+      // medir todas as caixas dela custa um layout só.
+      if (box.closest(".jupyter-wrapper")) markScrollable(box);
+      else nearScreen.observe(box);
+    });
+    focusableCodeUntilPrepared();
+    // A largura final de uma fórmula só é conhecida com as fontes do KaTeX
+    // carregadas, e o navegador só as busca quando desenha a primeira fórmula
+    // que as usa: cada fonte que chega muda as medidas perto da tela.
+    if (document.fonts) document.fonts.addEventListener("loadingdone", measureBoxesNearScreen);
   });
 
   // Abreviações: a explicação (o title da <abbr>) abre com toque, clique ou
@@ -116,10 +178,15 @@
     if (event.key === "Escape") hideAbbreviation();
   });
 
+  // Um bloco recolhível aberto mostra fórmulas e tabelas que estavam escondidas.
+  document.addEventListener("toggle", function (event) {
+    if (event.target.open) event.target.querySelectorAll(SCROLL_BOXES).forEach(markScrollable);
+  }, true);
+
   var pending;
   window.addEventListener("resize", function () {
     if (shown) placeTip(shown);
     clearTimeout(pending);
-    pending = setTimeout(markScrollable, 200);
+    pending = setTimeout(measureBoxesNearScreen, 200);
   });
 })();

@@ -1,8 +1,10 @@
 """Benchmark (not a test): the speed budget of the built site, measured in a real browser.
 
 Usage: python -m devtools.bench_site [--site site] [--runs 5] [--pages licoes/05 ...] [--reports DIR]
+[--no-lighthouse]
 (after `make site`; --pages keeps only the pages whose path contains one of the words, "início" for
-the home page)
+the home page; --no-lighthouse stops after steps 1 and 2, e.g. while the machine is too busy for
+Lighthouse's timings to mean anything)
 
 The site is served by devtools/static_server.py the way GitHub Pages serves it (sub-path, gzip,
 `Cache-Control: max-age=600`). Then:
@@ -366,10 +368,10 @@ def print_targets(weights: list[PageWeight], reports: dict[str, list[dict]],
             print_accessibility_failures(path, runs)
 
 
-def check_ready(site: Path) -> None:
+def check_ready(site: Path, lighthouse: bool) -> None:
     if not (site / "index.html").is_file():
         sys.exit(f"Site não encontrado em {site}/: gere-o antes com `make site`.")
-    if not LIGHTHOUSE_CLI.is_file():
+    if lighthouse and not LIGHTHOUSE_CLI.is_file():
         sys.exit("Lighthouse não está instalado em scripts/devtools/lighthouse/: rode `make bench-site` "
                  "(ou `npm ci --prefix scripts/devtools/lighthouse`).")
 
@@ -381,9 +383,11 @@ def main() -> None:
     parser.add_argument("--pages", nargs="+", metavar="PALAVRA",
                         help="só as páginas cujo endereço contém uma das palavras (\"início\": a página inicial)")
     parser.add_argument("--reports", type=Path, help="pasta para guardar os JSON do Lighthouse (padrão: não guardar)")
+    parser.add_argument("--no-lighthouse", action="store_true",
+                        help="só o peso das páginas e as tarefas longas, sem o Lighthouse")
     args = parser.parse_args()
     runs = max(args.runs, 1)
-    check_ready(args.site)
+    check_ready(args.site, not args.no_lighthouse)
     paths = selected(page_urls(args.site), args.pages)
     if not paths:
         sys.exit(f"Nenhuma página de {args.site}/ contém {' ou '.join(args.pages)}.")
@@ -398,6 +402,8 @@ def main() -> None:
         print(f"\nSem travar (celular 390×844, CPU {CPU_SLOWDOWN}× mais lenta; medianas de {runs} cargas; KaTeX = "
               "parte dos elementos que é marcação de fórmula; bloqueio = soma do que passa de 50 ms em cada tarefa)")
         print_responsiveness(responsiveness, weights)
+        if args.no_lighthouse:
+            return
         folder = args.reports or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         reports = lighthouse_runs(base_url, audited, runs, folder)

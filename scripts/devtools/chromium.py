@@ -1,7 +1,8 @@
 """How the project opens the built site in Debian's Chromium: for the browser tests and the speed budget.
 
 Both drive /usr/bin/chromium (installed by `make test`; Playwright never downloads a browser of its
-own) with the same offline flags and screens, and read a page only once every figure it has has loaded.
+own) with the same offline flags and screens, and read a page only once every figure it has has loaded
+(and, where it matters, once it has been scrolled through).
 """
 
 from __future__ import annotations
@@ -30,4 +31,17 @@ LOAD_EVERY_IMAGE = """async () => {
   images.forEach(img => { img.loading = "eager"; });
   await Promise.all(images.map(img => img.complete ? null :
     new Promise(done => { img.addEventListener("load", done); img.addEventListener("error", done); })));
+}"""
+
+# Runs in the page: from top to bottom half a screen at a time, as a reader scrolls, with two frames
+# at each stop for the page to notice what came near the screen (the theme's code blocks and
+# extra.js's scroll boxes are prepared only then); then back to the top.
+SCROLL_THROUGH = """async () => {
+  const frames = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  for (let top = 0; top < document.scrollingElement.scrollHeight; top += innerHeight / 2) {
+    scrollTo(0, top);
+    await frames();
+  }
+  scrollTo(0, 0);
+  await frames();
 }"""

@@ -20,18 +20,21 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-from devtools.chromium import CHROMIUM, CHROMIUM_ARGS, LOAD_EVERY_IMAGE, VIEWPORTS
+from devtools.chromium import CHROMIUM, CHROMIUM_ARGS, LOAD_EVERY_IMAGE, SCROLL_THROUGH, VIEWPORTS
 from devtools.static_server import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON_PATHS = [f"licoes/{lesson.stem}/" for lesson in sorted((ROOT / "lessons_src").glob("[0-9][0-9]-*.md"))]
 
-# Runs in the page once its KaTeX fonts are in, with every collapsible block open: one record per
-# display equation, in page order.
+# Runs in the page once its KaTeX fonts are in and it has been scrolled through (extra.js measures
+# which boxes overflow as they come near the screen), with every collapsible block open: one record
+# per display equation, in page order, as drawn for a reader who has scrolled through the page
+# (blocks far from the screen are not drawn before: content-visibility in extra.css).
 # The formula's own extent is the union of KaTeX's glyph rows (.katex-base, .katex-tag) or, when the page carries
 # only MathML, of the <math> element's children; the box is the div.arithmatex that scrolls.
 MEASURE_DISPLAY_MATH = r"""async () => {
   document.querySelectorAll("details").forEach(details => { details.open = true; });  // as a reader opens them
+  document.head.insertAdjacentHTML("beforeend", "<style>article > * { content-visibility: visible !important; }</style>");
   await document.fonts.ready;
   await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   function inkOf(box) {
@@ -145,6 +148,8 @@ async def measure_page(browser, url: str, path: str, viewport: str) -> PageMath:
         page = await context.new_page()
         await page.goto(url + path, wait_until="load")
         await page.evaluate(LOAD_EVERY_IMAGE)  # figures above a formula move it, never widen it
+        await page.evaluate(SCROLL_THROUGH)
+        await page.evaluate("document.fonts.ready")  # those of the formulas drawn while scrolling, too
         found = await page.evaluate(MEASURE_DISPLAY_MATH)
     finally:
         await context.close()

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from axe_playwright_python.async_playwright import Axe
 
-from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS
+from devtools.chromium import LOAD_EVERY_IMAGE, SCROLL_THROUGH, VIEWPORTS
 
 AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing node: twice as fast
 # Lesson blocks are drawn only when they come near the screen (content-visibility in extra.css). axe
@@ -130,6 +130,11 @@ async def visit_page(browser, url: str, viewport: str, screenshot: Path | None =
 async def draw_whole_page(page) -> None:
     """Measure the page as drawn once the reader has scrolled through it (see DRAW_WHOLE_PAGE)."""
     await page.add_style_tag(content=DRAW_WHOLE_PAGE)
+
+
+async def scroll_through(page) -> None:
+    """Scroll the whole page: what is prepared only near the screen (code blocks, scroll boxes) is ready."""
+    await page.evaluate(SCROLL_THROUGH)
 
 
 async def axe_violations(page, options: dict | None = None, context: str | None = None) -> list[dict]:

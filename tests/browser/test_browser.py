@@ -287,39 +287,3 @@ async def first_scheme(browser, base_url) -> str:
 
 def test_a_phone_set_to_dark_mode_opens_the_site_dark(in_browser):
     assert in_browser(first_scheme) == "slate"
-
-
-# --- Long lessons open without freezing ---------------------------------------------------------
-
-LONGEST_LESSON = "licoes/05-catalogo-de-ativacoes/"
-
-# What the browser draws right after opening: the content of a block skipped by content-visibility
-# (the block keeps only its estimated box) is not checkVisibility({contentVisibilityAuto: true}).
-DRAWN_BLOCKS = """() => {
-  const blocks = [...document.querySelector("article").children].filter(block => block.firstElementChild);
-  const drawn = block => block.firstElementChild.checkVisibility({contentVisibilityAuto: true});
-  const scrollBoxes = [...document.querySelectorAll("article div.arithmatex, article .md-typeset__scrollwrap")]
-    .filter(box => box.closest("article > :not(.arithmatex, .md-typeset__scrollwrap)") === null);
-  return {first: drawn(document.querySelector("article > p:has(*)")), last: drawn(blocks.at(-1)),
-          skipped: blocks.filter(block => !drawn(block)).length, blocks: blocks.length,
-          undrawnScrollBoxes: scrollBoxes.filter(box => !drawn(box)).length, scrollBoxes: scrollBoxes.length};
-}"""
-
-
-async def drawn_blocks(browser, base_url) -> dict:
-    context = await browser.new_context(**VIEWPORTS["celular"])
-    try:
-        page = await context.new_page()
-        await open_loaded(page, base_url + LONGEST_LESSON)
-        return await page.evaluate(DRAWN_BLOCKS)
-    finally:
-        await context.close()
-
-
-def test_a_long_lesson_draws_only_what_is_near_the_screen_but_every_scroll_box(in_browser):
-    """Off-screen blocks skip style and layout (extra.css), except the formula and table boxes, whose
-    overflow extra.js measures at load so that keyboard users can scroll them."""
-    seen = in_browser(drawn_blocks)
-    assert seen["first"] and not seen["last"]
-    assert seen["skipped"] > seen["blocks"] // 2, seen
-    assert seen["scrollBoxes"] > 0 and seen["undrawnScrollBoxes"] == 0, seen

@@ -17,7 +17,7 @@ from PIL import Image
 
 from tests.helpers import LESSONS
 from devtools.math_fit import LESSON_PATHS, SCREENS, measure_site, report
-from tests.browser.site_audit import axe_violations
+from tests.browser.site_audit import axe_violations, scroll_through
 from tests.browser.test_browser import base_url, browser, loop  # noqa: F401 - the shared session fixtures
 
 PHONE, COMPUTER, SMALL = "celular", "computador", "celular pequeno"
@@ -105,6 +105,7 @@ async def cue_and_keyboard(browser, base_url, path: str, scheme: str) -> dict:  
         page = await context.new_page()
         await page.goto(base_url + path, wait_until="load")
         await page.evaluate("document.fonts.ready")
+        await scroll_through(page)  # extra.js names a wide formula when it comes near the screen
         wide = page.get_by_role("group", name=WIDE_FORMULA_NAME)
         seen = {"named": await wide.count()}
         if not seen["named"]:

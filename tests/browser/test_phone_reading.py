@@ -25,7 +25,7 @@ from PIL import Image, ImageChops
 from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS
 from tests.helpers import LESSONS
 from curso.pipeline.source import CodeBlock, parse_lesson
-from tests.browser.site_audit import draw_whole_page, open_loaded
+from tests.browser.site_audit import draw_whole_page, open_loaded, scroll_through
 from tests.browser.test_browser import base_url, browser, in_browser, loop, looks_portuguese  # noqa: F401 - fixtures
 
 LESSON_PATHS = [f"licoes/{lesson.stem}/" for lesson in LESSONS]
@@ -175,6 +175,7 @@ async def copy_button_overlaps(browser, base_url, viewport: str) -> dict:
             await open_loaded(page, base_url + path)
             await draw_whole_page(page)
             await page.evaluate(OPEN_EVERY_DETAILS)
+            await scroll_through(page)  # the theme adds a copy button when its block comes to the screen
             found[path] = await page.evaluate(COPY_BUTTON_OVERLAPS)
     return found
 

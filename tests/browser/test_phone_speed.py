@@ -1,0 +1,135 @@
+"""Long lessons open on a phone without freezing: what can be asserted without timings.
+
+Timings (longest task and blocking time with the CPU slowed 4×, Lighthouse) vary with the load of
+the machine: scripts/devtools/bench_site.py measures them. Here, on the phone screen (390×844) in Chromium:
+
+- every lesson's DOM stays under a bound (formula markup is most of it);
+- right after opening, only the blocks near the screen are drawn (content-visibility in extra.css),
+  formula and table boxes included: extra.js measures which boxes overflow only as they come near
+  the screen, and what it finds, once the page is scrolled through, is what the page drawn whole
+  shows;
+- the theme prepares a code block (its copy button) only when the block comes to the screen
+  (`content.lazy`): none far below at load, and the block scrolled to gets its button, named apart
+  from the others.
+
+Same Chromium, server and fixtures as tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from devtools.chromium import VIEWPORTS
+from tests.helpers import LESSONS
+from tests.browser.site_audit import draw_whole_page, open_loaded, scroll_through
+from tests.browser.test_browser import base_url, browser, in_browser, loop  # noqa: F401 - the shared session fixtures
+
+LESSON_PATHS = [f"licoes/{lesson.stem}/" for lesson in LESSONS]
+LONGEST_LESSON = "licoes/05-catalogo-de-ativacoes/"
+MAX_ELEMENTS = 22_500  # lesson 05: 21.8k today (57 % KaTeX); a bound against growth, not a target
+
+# What the browser draws right after opening: the content of a block skipped by content-visibility
+# (the block keeps only its estimated box) is not checkVisibility({contentVisibilityAuto: true}).
+DRAWN_BLOCKS = """() => {
+  const blocks = [...document.querySelector("article").children].filter(block => block.firstElementChild);
+  const drawn = block => block.firstElementChild.checkVisibility({contentVisibilityAuto: true});
+  const scrollBoxes = [...document.querySelectorAll("article > :is(div.arithmatex, .md-typeset__scrollwrap)")];
+  return {first: drawn(document.querySelector("article > p:has(*)")), last: drawn(blocks.at(-1)),
+          skipped: blocks.filter(block => !drawn(block)).length, blocks: blocks.length,
+          undrawnScrollBoxes: scrollBoxes.filter(box => !drawn(box)).length, scrollBoxes: scrollBoxes.length};
+}"""
+
+# Every formula and table box: whether extra.js made it focusable, and whether it overflows as drawn.
+SCROLL_BOXES = """() => [...document.querySelectorAll("article :is(div.arithmatex, .md-typeset__scrollwrap)")]
+  .filter(box => box.checkVisibility())
+  .map(box => ({focusable: box.getAttribute("tabindex") === "0", overflows: box.scrollWidth > box.clientWidth + 1,
+                html: box.outerHTML.slice(0, 80)}))"""
+
+# Code blocks and their copy buttons; "last" is the last block outside any collapsed <details>.
+LAST_OPEN_CODE = "article > .highlight pre > code"
+CODE_BUTTONS = """() => {
+  const blocks = [...document.querySelectorAll("article pre > code")];
+  const last = [...document.querySelectorAll("%s")].at(-1);
+  const navs = [...document.querySelectorAll("article pre > nav.md-code__nav")];
+  return {blocks: blocks.length, buttons: navs.length, last: blocks.indexOf(last) + 1,
+          lastHasButton: !!last.parentElement.querySelector("nav.md-code__nav"),
+          labels: navs.map(nav => nav.getAttribute("aria-label"))};
+}""" % LAST_OPEN_CODE
+
+
+@asynccontextmanager
+async def on_the_phone(browser, url: str):
+    context = await browser.new_context(**VIEWPORTS["celular"])
+    try:
+        page = await context.new_page()
+        await open_loaded(page, url)
+        yield page
+    finally:
+        await context.close()
+
+
+async def element_counts(browser, base_url) -> dict[str, int]:
+    counts = {}
+    for path in LESSON_PATHS:
+        async with on_the_phone(browser, base_url + path) as page:
+            counts[path] = await page.evaluate("document.getElementsByTagName('*').length")
+    return counts
+
+
+def test_every_lesson_stays_under_the_element_budget(in_browser):
+    counts = in_browser(element_counts)
+    print(f"\nelementos no DOM por lição: {counts}")
+    assert max(counts.values()) <= MAX_ELEMENTS, counts
+
+
+async def drawn_at_load(browser, base_url) -> dict:
+    async with on_the_phone(browser, base_url + LONGEST_LESSON) as page:
+        await page.evaluate("document.fonts.ready")
+        return await page.evaluate(DRAWN_BLOCKS)
+
+
+def test_a_long_lesson_draws_only_what_is_near_the_screen_formulas_and_tables_included(in_browser):
+    seen = in_browser(drawn_at_load)
+    assert seen["first"] and not seen["last"], seen
+    assert seen["skipped"] > seen["blocks"] // 2, seen
+    assert seen["scrollBoxes"] > 10 and seen["undrawnScrollBoxes"] > seen["scrollBoxes"] // 2, seen
+
+
+async def measured_and_drawn_boxes(browser, base_url) -> dict[str, list[dict]]:
+    """Each lesson's boxes as extra.js marked them while the page was scrolled, checked on the page drawn whole."""
+    found = {}
+    for path in LESSON_PATHS:
+        async with on_the_phone(browser, base_url + path) as page:
+            await page.evaluate("document.fonts.ready")
+            await scroll_through(page)
+            await draw_whole_page(page)
+            found[path] = await page.evaluate(SCROLL_BOXES)
+    return found
+
+
+def test_boxes_measured_near_the_screen_are_focusable_exactly_when_they_overflow(in_browser):
+    found = in_browser(measured_and_drawn_boxes)
+    wrong = [(path, box["html"]) for path, boxes in found.items() for box in boxes
+             if box["focusable"] != box["overflows"]]
+    assert wrong == []
+    assert sum(box["overflows"] for boxes in found.values() for box in boxes) > 5  # some really are wide
+
+
+async def code_buttons_before_and_after_scrolling(browser, base_url) -> dict:
+    async with on_the_phone(browser, base_url + LONGEST_LESSON) as page:
+        await page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        seen = {"at_load": await page.evaluate(CODE_BUTTONS)}
+        await page.locator(LAST_OPEN_CODE).last.scroll_into_view_if_needed()
+        await page.locator(LAST_OPEN_CODE).last.locator("xpath=..").locator("nav.md-code__nav").wait_for()
+        seen["scrolled"] = await page.evaluate(CODE_BUTTONS)
+    return seen
+
+
+def test_code_blocks_get_their_copy_button_only_when_they_come_to_the_screen(in_browser):
+    seen = in_browser(code_buttons_before_and_after_scrolling)
+    at_load, scrolled = seen["at_load"], seen["scrolled"]
+    assert at_load["blocks"] > 20 and not at_load["lastHasButton"], at_load
+    assert at_load["buttons"] < at_load["blocks"] // 4, at_load
+    assert scrolled["lastHasButton"] and scrolled["buttons"] > at_load["buttons"], scrolled
+    assert f"Ações do bloco de código {scrolled['last']}" in scrolled["labels"], scrolled
+    assert len(set(scrolled["labels"])) == len(scrolled["labels"]), scrolled
