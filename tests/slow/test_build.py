@@ -60,7 +60,8 @@ def test_editing_prose_re_renders_without_executing(project):
     append(project / "lessons_src" / "02-segunda.md", "\nMais um parágrafo.\n\n## Um título novo\n")
     summary = build(project)
     assert summary.executed == []
-    assert summary.written == ["licoes/02-segunda.md", "notebooks/02-segunda.ipynb"]
+    # the page, the notebook view and the notebook to download
+    assert summary.written == ["licoes/02-segunda.md", "notebooks/02-segunda.ipynb", "notebooks/02-segunda/02-segunda.ipynb"]
     assert "Mais um parágrafo." in (project / GENERATED / "licoes" / "02-segunda.md").read_text(encoding="utf-8")
 
 
