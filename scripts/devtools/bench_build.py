@@ -47,7 +47,7 @@ BUILT = "Documentation built in"  # and at the end of every build
 WAIT = 600  # seconds: bound on any one wait (a cold build on a slow machine)
 QUIET = 5  # seconds without a new build: the server has settled
 WARM_UP = ("import json, sys; from curso.pipeline.runner import warm_up; "
-           "warm_up([{'lesson': path} for path in json.loads(sys.argv[1])])")
+           "warm_up(json.loads(sys.argv[1]))")
 
 
 @dataclass(frozen=True)

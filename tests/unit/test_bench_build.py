@@ -9,8 +9,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 from curso.pipeline.source import CodeBlock, TextBlock, parse_lesson
-from devtools.bench_build import PLAIN_DOCS, execution_times, plain_config, scheduled, with_code_edit, with_prose_edit
-from tests.helpers import LESSONS, ROOT
+from devtools.bench_build import PLAIN_DOCS, execution_times, imports_once, plain_config, scheduled, with_code_edit, with_prose_edit
+from tests.helpers import LESSONS, ROOT, lesson_text
 
 
 def test_lessons_are_scheduled_longest_first_on_the_free_worker():
@@ -71,3 +71,9 @@ def test_execution_times_are_the_newest_cached_result_of_each_lesson(tmp_path):
         os.utime(result, (stamp, stamp))
     (cache / "c" / "outro.json").write_text("[1, 2]")
     assert execution_times(tmp_path) == {"01-x": 2.5, "02-y": 1.0}
+
+
+def test_the_imports_are_timed_with_the_runner_s_own_warm_up(tmp_path):
+    lesson = tmp_path / "01-x.md"
+    lesson.write_text(lesson_text("```python\nx = 1\n```\n"), encoding="utf-8")
+    assert imports_once([lesson]) > 0  # exits with the runner's error if the call does not fit warm_up
