@@ -36,7 +36,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from curso.pipeline.layout import DOCS, GENERATED, LESSONS_SRC, PAGES
+from curso.pipeline.cache import ResultCache
+from curso.pipeline.discover import find_lessons
+from curso.pipeline.layout import DOCS, GENERATED, LESSONS_SRC, PAGES, RESULTS
 from devtools.repo_copy import ROOT, copy_sources
 from devtools.static_server import SUB_PATH
 
@@ -135,18 +137,10 @@ def imports_once(lessons: list[Path]) -> float:
 
 
 def execution_times(repo: Path) -> dict[str, float]:
-    """Each lesson's own execution time, from the newest result the build cached for it."""
-    newest: dict[str, tuple[float, float]] = {}
-    for path in (repo / ".cache").rglob("*.json"):
-        try:
-            result = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(result, dict) and {"slug", "seconds"} <= result.keys():
-            stamp = path.stat().st_mtime
-            if result["slug"] not in newest or stamp > newest[result["slug"]][0]:
-                newest[result["slug"]] = (stamp, float(result["seconds"]))
-    return {slug: seconds for slug, (_, seconds) in newest.items()}
+    """Each lesson's own execution time, as the cache recorded it for its most recent result."""
+    cache = ResultCache(repo / RESULTS)
+    times = {lesson.stem: cache.last_seconds(lesson.stem) for lesson in find_lessons(repo / LESSONS_SRC)}
+    return {slug: seconds for slug, seconds in times.items() if seconds is not None}
 
 
 def free_port() -> int:

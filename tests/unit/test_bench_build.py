@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
-from curso.pipeline.source import CodeBlock, TextBlock, parse_lesson
+from curso.pipeline.cache import ResultCache
+from curso.pipeline.execute import LessonResult
+from curso.pipeline.source import CodeBlock, TextBlock, parse_lesson, read_lesson
 from devtools.bench_build import PLAIN_DOCS, execution_times, imports_once, plain_config, scheduled, with_code_edit, with_prose_edit
 from tests.helpers import LESSONS, ROOT, lesson_text
 
@@ -62,15 +62,15 @@ def test_the_prose_edit_adds_a_sentence_and_no_code():
     assert "Frase de medição 99." in [block for block in lesson.blocks if isinstance(block, TextBlock)][-1].text
 
 
-def test_execution_times_are_the_newest_cached_result_of_each_lesson(tmp_path):
-    cache = tmp_path / ".cache" / "lessons"
-    for folder, slug, seconds, stamp in (("a", "01-x", 4.0, 100), ("b", "01-x", 2.5, 200), ("c", "02-y", 1.0, 100)):
-        (cache / folder).mkdir(parents=True)
-        result = cache / folder / "result.json"
-        result.write_text(json.dumps({"slug": slug, "seconds": seconds, "blocks": []}))
-        os.utime(result, (stamp, stamp))
-    (cache / "c" / "outro.json").write_text("[1, 2]")
-    assert execution_times(tmp_path) == {"01-x": 2.5, "02-y": 1.0}
+def test_execution_times_are_those_of_each_lesson_s_most_recent_result(tmp_path):
+    (tmp_path / "lessons_src").mkdir()
+    for name in ("01-x", "02-y", "03-z"):
+        (tmp_path / "lessons_src" / f"{name}.md").write_text(lesson_text("```python\nx = 1\n```\n"))
+    lessons = {path.stem: read_lesson(path) for path in (tmp_path / "lessons_src").glob("*.md")}
+    cache = ResultCache(tmp_path / ".cache" / "lessons")
+    for slug, seconds, key in (("01-x", 4.0, "a"), ("02-y", 1.0, "c"), ("01-x", 2.5, "b")):
+        cache.store(lessons[slug], LessonResult(slug, seconds, {}), key)
+    assert execution_times(tmp_path) == {"01-x": 2.5, "02-y": 1.0}  # 03-z has not run
 
 
 def test_the_imports_are_timed_with_the_runner_s_own_warm_up(tmp_path):
