@@ -8,7 +8,7 @@ equation (``div.arithmatex``) the page reports whether it is wider than its box,
 the formula and the box's edges when scrolled to the start and to the end (side padding), whether
 the box draws the "more to the right" cue, and whether a keyboard can reach it, by name. The
 script prints, per lesson, how many equations need sideways scrolling and which ones;
-tests/test_phone_math.py asserts on the same records.
+tests/browser/test_phone_math.py asserts on the same records.
 """
 
 from __future__ import annotations

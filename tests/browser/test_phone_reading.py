@@ -3,7 +3,7 @@
 Wide tables scroll inside their own box with a shadow on the side that has more; the copy button
 never covers code; a doctest copies as code that runs; abbreviations open with a tap and with the
 keyboard; the home page shows "Começar" on the first phone screen; the footer is in Portuguese.
-Same Chromium, server and fixtures as tests/test_browser.py.
+Same Chromium, server and fixtures as tests/browser/test_browser.py.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ the machine: scripts/devtools/bench_site.py measures them. Here, on the phone sc
   (`content.lazy`): none far below at load, and the block scrolled to gets its button, named apart
   from the others.
 
-Same Chromium, server and fixtures as tests/test_browser.py.
+Same Chromium, server and fixtures as tests/browser/test_browser.py.
 """
 
 from __future__ import annotations

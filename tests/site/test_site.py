@@ -114,6 +114,7 @@ def test_execution_report_lists_every_lesson_with_versions(built_site):
     for path in LESSONS:
         assert f"licoes/{path.stem}/" in html
     assert "torch" in html and "2.13.0" in html and "matplotlib" in html
+    assert "/edit/" not in html  # the build writes it: no source file to edit
 
 
 def test_search_index_is_portuguese(built_site):

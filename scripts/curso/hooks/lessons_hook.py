@@ -151,7 +151,10 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    """The "Editar esta página" link of a lesson page or notebook points at its source in lessons_src/."""
-    if page.edit_url and lesson_slug(page.file.src_uri):
+    """The "Editar esta página" link of a lesson page or notebook points at its source in lessons_src/;
+    the report has no source to edit (the build writes it), so it has no such link."""
+    if page.file.src_uri == REPORT_PAGE:
+        page.edit_url = None
+    elif page.edit_url and lesson_slug(page.file.src_uri):
         page.edit_url = lesson_edit_url(page.edit_url, page.file.src_uri)
     return markdown
