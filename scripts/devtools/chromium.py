@@ -7,6 +7,7 @@ own) with the same offline flags and screens, and read a page only once every fi
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,18 +31,49 @@ LOAD_EVERY_IMAGE = """async () => {
   const images = [...document.images];
   images.forEach(img => { img.loading = "eager"; });
   await Promise.all(images.map(img => img.complete ? null :
-    new Promise(done => { img.addEventListener("load", done); img.addEventListener("error", done); })));
+    new Promise(done => {
+      img.addEventListener("load", done);
+      img.addEventListener("error", done);
+      setTimeout(done, 30000);  // a figure that never answers is reported by the tests that read it
+    })));
 }"""
+
+# Every wait inside a page ends by itself. A page that the browser does not paint (a headless set-up
+# that schedules no frames, a renderer starved by a busy machine) never runs requestAnimationFrame,
+# and `document.fonts.ready` waits on every font request; a promise on either alone could keep a test
+# run waiting for ever. Each script is a function expression whose body may use these two helpers.
+WAITS = """
+  const frames = () => new Promise(done => {
+    requestAnimationFrame(() => requestAnimationFrame(done));
+    setTimeout(done, 1000);
+  });
+  const fontsReady = () => Promise.race([document.fonts.ready, new Promise(done => setTimeout(done, 10000))]);
+"""
+NEXT_FRAMES = "async () => {" + WAITS + "  await frames();\n}"
+FONTS_READY = "async () => {" + WAITS + "  await fontsReady();\n}"
 
 # Runs in the page: from top to bottom half a screen at a time, as a reader scrolls, with two frames
 # at each stop for the page to notice what came near the screen (the theme's code blocks and
 # extra.js's scroll boxes are prepared only then); then back to the top.
-SCROLL_THROUGH = """async () => {
-  const frames = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
-  for (let top = 0; top < document.scrollingElement.scrollHeight; top += innerHeight / 2) {
+SCROLL_THROUGH = "async () => {" + WAITS + """
+  for (let top = 0; top < document.scrollingElement.scrollHeight; top += Math.max(innerHeight / 2, 100)) {
     scrollTo(0, top);
     await frames();
   }
   scrollTo(0, 0);
   await frames();
 }"""
+
+PAGE_TIMEOUT_S = 120  # far above what any script here takes on a loaded two-core machine (a few seconds)
+
+
+async def run_in_page(page, script: str, arg=None, seconds: float = PAGE_TIMEOUT_S):
+    """``page.evaluate``, but a page that stops answering fails with its address instead of hanging.
+
+    Playwright's evaluate has no time limit of its own.
+    """
+    try:
+        return await asyncio.wait_for(page.evaluate(script, arg), seconds)
+    except asyncio.TimeoutError:
+        first_line = script.strip().splitlines()[0][:80]
+        raise TimeoutError(f"{page.url}: a página não respondeu em {seconds:.0f} s a `{first_line}`") from None

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-from devtools.chromium import CHROMIUM, CHROMIUM_ARGS, LOAD_EVERY_IMAGE, SCROLL_THROUGH, VIEWPORTS
+from devtools.chromium import (CHROMIUM, CHROMIUM_ARGS, FONTS_READY, LOAD_EVERY_IMAGE, SCROLL_THROUGH, VIEWPORTS,
+                               WAITS, run_in_page)
 from devtools.static_server import serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,11 +33,11 @@ LESSON_PATHS = [f"licoes/{lesson.stem}/" for lesson in sorted((ROOT / "lessons_s
 # (blocks far from the screen are not drawn before: content-visibility in extra.css).
 # The formula's own extent is the union of KaTeX's glyph rows (.katex-base, .katex-tag) or, when the page carries
 # only MathML, of the <math> element's children; the box is the div.arithmatex that scrolls.
-MEASURE_DISPLAY_MATH = r"""async () => {
+MEASURE_DISPLAY_MATH = "async () => {" + WAITS + r"""
   document.querySelectorAll("details").forEach(details => { details.open = true; });  // as a reader opens them
   document.head.insertAdjacentHTML("beforeend", "<style>article > * { content-visibility: visible !important; }</style>");
-  await document.fonts.ready;
-  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await fontsReady();
+  await frames();
   function inkOf(box) {
     let parts = box.querySelectorAll(".katex-html > :is(.katex-base, .katex-tag)");
     if (!parts.length) parts = box.querySelectorAll("math > *");
@@ -147,10 +148,10 @@ async def measure_page(browser, url: str, path: str, viewport: str) -> PageMath:
     try:
         page = await context.new_page()
         await page.goto(url + path, wait_until="load")
-        await page.evaluate(LOAD_EVERY_IMAGE)  # figures above a formula move it, never widen it
-        await page.evaluate(SCROLL_THROUGH)
-        await page.evaluate("document.fonts.ready")  # those of the formulas drawn while scrolling, too
-        found = await page.evaluate(MEASURE_DISPLAY_MATH)
+        await run_in_page(page, LOAD_EVERY_IMAGE)  # figures above a formula move it, never widen it
+        await run_in_page(page, SCROLL_THROUGH)
+        await run_in_page(page, FONTS_READY)  # those of the formulas drawn while scrolling, too
+        found = await run_in_page(page, MEASURE_DISPLAY_MATH)
     finally:
         await context.close()
     return PageMath(path, viewport, [Equation(**equation) for equation in found["equations"]],

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from axe_playwright_python.async_playwright import Axe
 
-from devtools.chromium import LOAD_EVERY_IMAGE, SCROLL_THROUGH, VIEWPORTS
+from devtools.chromium import LOAD_EVERY_IMAGE, SCROLL_THROUGH, VIEWPORTS, run_in_page
 
 AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing node: twice as fast
 # Lesson blocks are drawn only when they come near the screen (content-visibility in extra.css). axe
@@ -115,8 +115,8 @@ async def visit_page(browser, url: str, viewport: str, screenshot: Path | None =
         watch(page, visit)
         visit.status = (await open_loaded(page, url)).status
         await page.wait_for_function(NOTEBOOK_MATH_DONE)
-        await page.evaluate(LOAD_EVERY_IMAGE)
-        visit.page = await page.evaluate(READ_PAGE)
+        await run_in_page(page, LOAD_EVERY_IMAGE)
+        visit.page = await run_in_page(page, READ_PAGE)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             await page.screenshot(path=str(screenshot))
@@ -134,7 +134,7 @@ async def draw_whole_page(page) -> None:
 
 async def scroll_through(page) -> None:
     """Scroll the whole page: what is prepared only near the screen (code blocks, scroll boxes) is ready."""
-    await page.evaluate(SCROLL_THROUGH)
+    await run_in_page(page, SCROLL_THROUGH)
 
 
 async def axe_violations(page, options: dict | None = None, context: str | None = None) -> list[dict]:

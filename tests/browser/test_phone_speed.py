@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from devtools.chromium import VIEWPORTS
+from devtools.chromium import FONTS_READY, NEXT_FRAMES, VIEWPORTS, run_in_page
 from tests.helpers import LESSONS
 from tests.browser.site_audit import draw_whole_page, open_loaded, scroll_through
 from tests.browser.test_browser import base_url, browser, in_browser, loop  # noqa: F401 - the shared session fixtures
@@ -84,7 +84,7 @@ def test_every_lesson_stays_under_the_element_budget(in_browser):
 
 async def drawn_at_load(browser, base_url) -> dict:
     async with on_the_phone(browser, base_url + LONGEST_LESSON) as page:
-        await page.evaluate("document.fonts.ready")
+        await run_in_page(page, FONTS_READY)
         return await page.evaluate(DRAWN_BLOCKS)
 
 
@@ -100,7 +100,7 @@ async def measured_and_drawn_boxes(browser, base_url) -> dict[str, list[dict]]:
     found = {}
     for path in LESSON_PATHS:
         async with on_the_phone(browser, base_url + path) as page:
-            await page.evaluate("document.fonts.ready")
+            await run_in_page(page, FONTS_READY)
             await scroll_through(page)
             await draw_whole_page(page)
             found[path] = await page.evaluate(SCROLL_BOXES)
@@ -117,7 +117,7 @@ def test_boxes_measured_near_the_screen_are_focusable_exactly_when_they_overflow
 
 async def code_buttons_before_and_after_scrolling(browser, base_url) -> dict:
     async with on_the_phone(browser, base_url + LONGEST_LESSON) as page:
-        await page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        await run_in_page(page, NEXT_FRAMES)
         seen = {"at_load": await page.evaluate(CODE_BUTTONS)}
         await page.locator(LAST_OPEN_CODE).last.scroll_into_view_if_needed()
         await page.locator(LAST_OPEN_CODE).last.locator("xpath=..").locator("nav.md-code__nav").wait_for()
