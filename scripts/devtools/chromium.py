@@ -54,9 +54,11 @@ FONTS_READY = "async () => {" + WAITS + "  await fontsReady();\n}"
 
 # Runs in the page: from top to bottom half a screen at a time, as a reader scrolls, with two frames
 # at each stop for the page to notice what came near the screen (the theme's code blocks and
-# extra.js's scroll boxes are prepared only then); then back to the top.
+# extra.js's scroll boxes are prepared only then); then back to the top. At most 1000 stops, should
+# the page keep growing as it is scrolled.
 SCROLL_THROUGH = "async () => {" + WAITS + """
-  for (let top = 0; top < document.scrollingElement.scrollHeight; top += Math.max(innerHeight / 2, 100)) {
+  const step = Math.max(innerHeight / 2, 100);
+  for (let top = 0, stops = 0; top < document.scrollingElement.scrollHeight && stops < 1000; top += step, stops++) {
     scrollTo(0, top);
     await frames();
   }

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from axe_playwright_python.async_playwright import Axe
 
-from devtools.chromium import LOAD_EVERY_IMAGE, SCROLL_THROUGH, VIEWPORTS, run_in_page
+from devtools.chromium import LOAD_EVERY_IMAGE, PAGE_TIMEOUT_S, SCROLL_THROUGH, VIEWPORTS, run_in_page
 
 AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing node: twice as fast
 # Lesson blocks are drawn only when they come near the screen (content-visibility in extra.css). axe
@@ -140,7 +140,11 @@ async def scroll_through(page) -> None:
 async def axe_violations(page, options: dict | None = None, context: str | None = None) -> list[dict]:
     """axe-core's violations on the page drawn whole, or only inside the elements that the CSS selector ``context`` picks."""
     await draw_whole_page(page)
-    result = await Axe().run(page, context=context, options={**AXE_OPTIONS, **(options or {})})
+    run = Axe().run(page, context=context, options={**AXE_OPTIONS, **(options or {})})
+    try:
+        result = await asyncio.wait_for(run, PAGE_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        raise TimeoutError(f"{page.url}: o axe não terminou em {PAGE_TIMEOUT_S} s") from None
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [node["target"] for node in v["nodes"][:3]]} for v in result.response["violations"]]
 
