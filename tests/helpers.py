@@ -4,10 +4,11 @@ Fixtures live in conftest.py; this module is imported by name (`from tests.helpe
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
-from curso.pipeline import layout
+from curso.pipeline import cache, layout
 from devtools.repo_copy import copy_repo  # noqa: F401 - re-exported for the tests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,3 +57,11 @@ def one_line(path: Path) -> str:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def pipeline_copy(tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the pipeline's code that the cache key reads instead of the real one, for a test to edit."""
+    code = tmp_path / "pipeline"
+    shutil.copytree(cache.PIPELINE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PIPELINE_DIR", code)
+    return code

@@ -1,20 +1,18 @@
 """End to end on tiny throw-away projects: find → execute (cached) → render → write."""
 
-import shutil
 import subprocess
 import sys
 
 import pytest
 
 from curso.pipeline import build as build_module
-from curso.pipeline import cache as cache_module
 from curso.pipeline.build import BuildError, build, generated_files
 from curso.pipeline.cache import ResultCache
 from curso.pipeline.execute import LessonResult
 from curso.pipeline.layout import GENERATED
 from curso.pipeline.source import read_lesson
 
-from tests.helpers import lesson_text, snapshot
+from tests.helpers import lesson_text, pipeline_copy, snapshot
 
 
 def test_build_writes_pages_figures_notebooks_and_report(project):
@@ -79,9 +77,7 @@ def test_editing_one_lesson_code_re_executes_only_it_and_undoing_the_edit_is_a_h
 
 def test_rendering_code_changes_re_render_and_execution_code_changes_re_execute(project, tmp_path, monkeypatch):
     """The cache key reads the pipeline's files: here a copy of them, edited."""
-    code = tmp_path / "pipeline"
-    shutil.copytree(cache_module.PIPELINE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(cache_module, "PIPELINE_DIR", code)
+    code = pipeline_copy(tmp_path, monkeypatch)
     build(project)
     append(code / "render.py", "\n# mudança na renderização\n")
     assert build(project).executed == []

@@ -1,13 +1,10 @@
-import shutil
-
 import pytest
 
-from curso.pipeline import cache as cache_module
 from curso.pipeline.cache import KEPT, ResultCache, execution_code, execution_fingerprint, lesson_key
 from curso.pipeline.execute import BlockResult, LessonResult
 from curso.pipeline.source import parse_lesson
 
-from tests.helpers import ROOT, lesson_text
+from tests.helpers import ROOT, lesson_text, pipeline_copy
 
 BODY = """\
 # Título
@@ -77,13 +74,6 @@ def test_code_options_pip_and_timeout_change_the_key(change):
 def test_the_execution_code_is_the_runner_and_what_it_imports():
     names = {path.name for path in execution_code()}
     assert names == {"runner.py", "processes.py", "execute.py", "figures.py", "source.py", "house.mplstyle"}
-
-
-def pipeline_copy(tmp_path, monkeypatch):
-    code = tmp_path / "pipeline"
-    shutil.copytree(cache_module.PIPELINE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(cache_module, "PIPELINE_DIR", code)
-    return code
 
 
 def test_fingerprint_follows_pins_and_execution_code_not_rendering_code(tmp_path, monkeypatch):

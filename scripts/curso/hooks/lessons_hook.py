@@ -27,8 +27,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-import curso.pipeline
 from curso.pipeline.build import INTERRUPTED, generated_files
+from curso.pipeline.cache import PIPELINE_DIR
 from curso.pipeline.discover import find_lessons
 from curso.pipeline.layout import (DOCS, GENERATED, LESSONS_SRC, NOTEBOOKS, PAGES, REPORT_PAGE, lesson_edit_url,
                                    lesson_page, lesson_slug)
@@ -36,7 +36,6 @@ from curso.pipeline.source import LessonSourceError
 
 log = logging.getLogger("mkdocs.hooks.lessons")
 LESSONS_SECTION = "Lições"
-PIPELINE_DIR = Path(curso.pipeline.__file__).parent
 PIPELINE = "curso.pipeline"
 
 
