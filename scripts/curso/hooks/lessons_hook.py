@@ -27,12 +27,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from curso.pipeline.build import INTERRUPTED, generated_files
 from curso.pipeline.cache import PIPELINE_DIR
-from curso.pipeline.discover import find_lessons
 from curso.pipeline.layout import (DOCS, GENERATED, LESSONS_SRC, NOTEBOOKS, PAGES, REPORT_PAGE, lesson_edit_url,
                                    lesson_page, lesson_slug)
-from curso.pipeline.source import LessonSourceError
 
 log = logging.getLogger("mkdocs.hooks.lessons")
 LESSONS_SECTION = "Lições"
@@ -45,6 +42,11 @@ def _pipeline_code() -> str:
         if path.suffix in {".py", ".mplstyle"}:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def current(module: str):
+    """A pipeline module as loaded now: after a reload, names imported at start would be the old code."""
+    return importlib.import_module(f"{PIPELINE}.{module}")
 
 
 class _Session:
@@ -65,10 +67,10 @@ class _Session:
                 self.close()
                 self.serve()
             log.info("O código de scripts/curso/pipeline/ mudou: o build usa o código novo")
-        return importlib.import_module(f"{PIPELINE}.build")
+        return current("build")
 
     def serve(self) -> None:
-        self.executor = importlib.import_module(f"{PIPELINE}.runner").Executor(announce=log.info)
+        self.executor = current("runner").Executor(announce=log.info)
 
     def close(self) -> None:
         if self.executor:
@@ -78,7 +80,7 @@ class _Session:
         """Under `serve`, have the runner started and warmed up while the author reads, so that
         even the first code edit does not wait for it."""
         if self.executor:
-            self.executor.warm_up(find_lessons(root / "lessons_src"))
+            self.executor.warm_up(current("discover").find_lessons(root / LESSONS_SRC))
 
 
 _session = _Session()
@@ -92,7 +94,7 @@ def with_lesson_nav(nav: list, lessons_dir: Path) -> list:
     """`nav` with its "Lições" section listing every lesson of `lessons_dir`, in number order."""
     if not any(isinstance(item, dict) and LESSONS_SECTION in item for item in nav or []):
         raise PluginError(f"o nav do mkdocs.yml precisa de uma seção '{LESSONS_SECTION}: []' (o build a preenche)")
-    pages = [lesson_page(path.stem) for path in find_lessons(lessons_dir)]
+    pages = [lesson_page(path.stem) for path in current("discover").find_lessons(lessons_dir)]
     return [{LESSONS_SECTION: pages} if isinstance(item, dict) and LESSONS_SECTION in item else item
             for item in nav]
 
@@ -100,7 +102,7 @@ def with_lesson_nav(nav: list, lessons_dir: Path) -> list:
 def on_config(config):
     try:
         config.nav = with_lesson_nav(config.nav, _root(config) / LESSONS_SRC)
-    except LessonSourceError as exc:
+    except current("source").LessonSourceError as exc:
         raise PluginError(f"Erro ao gerar as lições:\n{exc}") from None
     return config
 
@@ -121,7 +123,7 @@ def on_pre_build(config) -> None:
     except pipeline_build.BuildError as exc:
         raise PluginError(f"Erro ao gerar as lições:\n{exc}") from None
     except KeyboardInterrupt:
-        print(INTERRUPTED, file=sys.stderr)
+        print(pipeline_build.INTERRUPTED, file=sys.stderr)
         raise SystemExit(130) from None
     executed = ", ".join(summary.executed) or "nenhuma"
     log.info(f"Lições executadas: {executed}; arquivos gerados atualizados: {len(summary.written)}")
@@ -139,7 +141,7 @@ def on_serve(server, config, builder):
 def on_files(files, config):
     """The generated files, from the build folder, as files of the site."""
     root = _root(config)
-    for name in generated_files(root):
+    for name in _session.pipeline().generated_files(root):
         if files.get_file_from_path(name) is not None:
             raise PluginError(f"{DOCS}/{name} é de um build antigo: o build agora gera as lições em {GENERATED}/. "
                               f"Apague as cópias antigas: rm -rf {DOCS}/{PAGES} {DOCS}/{NOTEBOOKS} "
