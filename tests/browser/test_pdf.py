@@ -31,8 +31,8 @@ SCREEN_ONLY = ("Abrir no Colab", "Baixar notebook", "Ver como notebook", "Amplia
 PRINTABLE = {"width": round((210 - 28) / 25.4 * 96), "height": round((297 - 30) / 25.4 * 96)}
 
 # Runs in the print-emulated course: every block that must not be split across pages, and whether
-# it may be (its computed break-inside) or has to be (taller than a page: allowed only for code, which
-# a long listing cannot avoid); formulas wider than the page.
+# it may be (its computed break-inside) or has to be (taller than a page: allowed only for a long
+# listing and a long table, whose header row Chromium repeats on each page); formulas wider than the page.
 PRINT_LAYOUT = """() => {
   const blocks = [...document.querySelectorAll(".capitulo :is(figure, table, .highlight, div.arithmatex)")];
   const solution = [...document.querySelectorAll(".capitulo details.success p")]
@@ -41,7 +41,7 @@ PRINT_LAYOUT = """() => {
     titles: [...document.querySelectorAll(".capitulo > h1")].map(h1 => h1.textContent),
     figures: document.querySelectorAll(".capitulo figure").length,
     splittable: blocks.filter(block => getComputedStyle(block).breakInside !== "avoid").map(block => block.outerHTML.slice(0, 80)),
-    taller: blocks.filter(block => !block.matches(".highlight") && block.getBoundingClientRect().height > innerHeight)
+    taller: blocks.filter(block => !block.matches(".highlight, table") && block.getBoundingClientRect().height > innerHeight)
       .map(block => block.outerHTML.slice(0, 80)),
     wider: [...document.querySelectorAll(".capitulo .katex-display")]
       .filter(math => math.getBoundingClientRect().width > document.querySelector(".capitulo").clientWidth + 1)
