@@ -8,6 +8,7 @@ or not the lessons have questions yet. Text is read back with pdftotext, as a re
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 
 import pytest
@@ -106,6 +107,9 @@ def layout_on_paper(site) -> dict:
 def test_both_editions_are_written_where_the_site_links_them(site, printed):
     assert sorted(printed) == sorted(name.split("/")[-1] for name in (layout.COURSE_PDF, layout.TEACHER_PDF))
     assert not list((site / layout.PDF).glob("*.parcial.pdf"))
+    for name in printed:  # no print time: the same course gives the same dates
+        dates = re.findall(rb"/(?:CreationDate|ModDate) \(D:(\d{8})", (site / layout.PDF / name).read_bytes())
+        assert dates == [b"19800101"] * 2
 
 
 def test_cover_and_table_of_contents_list_every_lesson_with_the_page_it_starts_on(printed, texts, layout_on_paper):
