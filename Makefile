@@ -15,7 +15,7 @@ TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 REACHABLE := timeout 3 $(PY) -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=3)"
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser serve site lessons test test-fast bench bench-site clean
+.PHONY: setup browser serve site pdf lessons test test-fast bench bench-site clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -35,18 +35,22 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Testes de navegador e validação de HTML: o Chromium e o Java do Debian (apt-get só
-# quando faltam; o Playwright usa /usr/bin/chromium, sem baixar navegador próprio).
+# Testes de navegador, validação de HTML e o PDF: o Chromium, o Java e o pdftotext do Debian
+# (apt-get só quando faltam; o Playwright usa /usr/bin/chromium, sem baixar navegador próprio).
 browser:
-	@command -v chromium >/dev/null && command -v java >/dev/null || { \
+	@command -v chromium >/dev/null && command -v java >/dev/null && command -v pdftotext >/dev/null || { \
 	  $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless; }
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless poppler-utils; }
 
 serve: setup
 	$(PY) -m mkdocs serve
 
 site: setup
 	$(PY) -m mkdocs build --strict
+
+# O curso em PDF, edição do estudante e do professor, em site/pdf/ (publicado com o site).
+pdf: site browser
+	$(PY) -m devtools.course_pdf
 
 lessons: setup
 	$(PY) -m curso.build

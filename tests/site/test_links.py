@@ -64,6 +64,11 @@ def test_missing_page_is_reported(tmp_path):
     assert broken(site) == [("index.html", "licao-sumida/")]
 
 
+def test_the_course_pdfs_made_after_the_build_may_be_missing_but_no_other_pdf(tmp_path):
+    links = '<a href="pdf/curso.pdf">Curso</a> <a href="pdf/curso-professor.pdf">Professor</a> <a href="pdf/outro.pdf">Outro</a>'
+    assert broken(make_site(tmp_path, {"index.html": links})) == [("index.html", "pdf/outro.pdf")]
+
+
 def test_missing_anchor_is_reported_on_other_page_and_on_same_page(tmp_path):
     site = make_site(tmp_path, {"index.html": '<a href="licao/#parte-3">Parte 3</a> <a href="#rodape">Rodapé</a>'})
     assert broken(site) == [("index.html", "licao/#parte-3"), ("index.html", "#rodape")]

@@ -15,6 +15,8 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from devtools.repo_copy import copy_repo
 from curso.hooks.notebook_hook import COLAB_BRANCH, colab_url
+from curso.pipeline import layout
+from devtools import course_pdf
 from devtools.static_server import SUB_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +102,7 @@ def test_build_job_runs_the_readme_build_command(workflow):
     target, recipe = build_target()
     assert "--strict" in recipe
     command = f"make {target}"
-    assert build_step(workflow)["run"].strip() == command
+    assert build_step(workflow)["run"].split()[:2] == command.split()
     assert f"`{command}`" in readme_section("GitHub Pages"), "o README deve dizer como o site é publicado"
     steps = workflow["jobs"]["build"]["steps"]
     step_using(steps, "actions/checkout")
@@ -118,6 +120,30 @@ def test_official_pages_actions_publish_the_site_folder(workflow, config):
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
     assert step_using(deploy["steps"], "actions/deploy-pages")["id"] in deploy["environment"]["url"]
+
+
+def test_the_build_command_prints_the_course_pdfs_into_the_published_site(workflow):
+    target, _ = build_target()
+    make_goals = build_step(workflow)["run"].split()
+    assert make_goals == ["make", target, "pdf"], "o mesmo make constrói o site (uma vez) e depois o PDF"
+    recipe = makefile_recipe("pdf")
+    assert recipe[0].split()[:2] == [target, "browser"], "make pdf usa o site construído e o Chromium do Debian"
+    assert recipe[1].strip() == "$(PY) -m devtools.course_pdf"
+    assert "poppler-utils" in "".join(makefile_recipe("browser")), "o pdftotext acha as páginas do sumário"
+    published = step_using(workflow["jobs"]["build"]["steps"], "actions/upload-pages-artifact")["with"]["path"]
+    assert course_pdf.SITE == ROOT / published, f"make pdf escreve em {published}/{layout.PDF}/, que é publicado"
+
+
+def makefile_recipe(target: str) -> list[str]:
+    """The prerequisites of a Makefile target, then its recipe lines."""
+    lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    start = next(index for index, line in enumerate(lines) if line.startswith(f"{target}:"))
+    recipe = [lines[start].split(":", 1)[1]]
+    for line in lines[start + 1:]:
+        if not line.startswith("\t") and not recipe[-1].rstrip().endswith("\\"):
+            break
+        recipe.append(line)
+    return recipe
 
 
 def test_only_the_deploy_and_notebooks_jobs_may_publish(workflow):

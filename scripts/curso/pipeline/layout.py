@@ -24,6 +24,10 @@ PHONE_FIGURES = "celular"  # under FIGURES
 NOTEBOOKS = "notebooks"
 REPORT_PAGE = "sobre-a-execucao.md"
 GENERATED_DIRS = (PAGES, NOTEBOOKS)  # everything in them is the build's (stale files are removed)
+# The course as PDFs: made by `make pdf` (devtools/course_pdf.py) after the build, into the built site.
+PDF = "pdf"
+COURSE_PDF = f"{PDF}/curso.pdf"
+TEACHER_PDF = f"{PDF}/curso-professor.pdf"
 
 
 def lesson_page(slug: str) -> str:
