@@ -70,6 +70,8 @@ def build_notebook(lesson: Lesson, result: LessonResult, site: SiteLinks | None 
             if markdown:
                 cells.append(_markdown_cell(_linked_lessons(markdown, site) if site else markdown))
             continue
+        if not isinstance(block, CodeBlock):
+            continue  # a self-check question is answered on the site
         block_result = next(results)
         figures += bool(block_result.figure)
         image_src = site.figure(figure_name(lesson.slug, figures)) if site and block_result.figure else None
