@@ -162,7 +162,7 @@ def test_author_text_in_a_question_is_escaped(tmp_path):
     assert "&lt;script&gt;" in page or "&lt;script>" in page
 
 
-@pytest.mark.parametrize("value, shown", [(0.75, "0,75"), (3.0, "3"), (-1.23456, "-1,235"), (1234.5, "1234"),
-                                          (0.000123456, "0,0001235"), (1.5e-7, "1,5 × 10⁻⁷")])
-def test_numbers_are_shown_with_a_decimal_comma_and_four_significant_digits(value, shown):
+@pytest.mark.parametrize("value, shown", [(0.75, "0,75"), (756.25, "756,25"), (3.0, "3"), (1 / 3, "0,3333"), (-1.2345678, "-1,235"), (1234.5, "1234,5"), (1234.56789, "1235"),
+                                          (0.000123456789, "0,0001235"), (1.5e-7, "1,5 × 10⁻⁷")])
+def test_numbers_are_shown_with_a_decimal_comma_exact_or_with_four_significant_digits(value, shown):
     assert pt_br_number(value) == shown

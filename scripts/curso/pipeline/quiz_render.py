@@ -21,6 +21,7 @@ HEADING = "Teste seu entendimento"
 INTRO = ("Responda e confira na hora. As respostas ficam guardadas só neste navegador; "
          "\u201cRecomeçar\u201d apaga as desta lição.")
 SIGNIFICANT_DIGITS = 4
+EXACT_DIGITS = 6  # a value these many digits write exactly is shown whole
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -89,7 +90,7 @@ def _question(question: Question, number: int, answers: Iterator[float], lesson:
 def _options(question: Question, text) -> str:
     name = html.escape(question.id)
     options = [f'<div class="autoteste-opcao" markdown="span"><label><input type="radio" name="{name}" '
-               f'value="{index}"> {text(option)}</label></div>'
+               f'value="{index}"> <span>{text(option)}</span></label></div>'
                for index, option in enumerate(question.options)]
     return "\n".join(['<div class="autoteste-opcoes" markdown="1">', *options, "</div>"])
 
@@ -104,10 +105,13 @@ def _number_input(question: Question, value: float) -> str:
 
 
 def pt_br_number(value: float) -> str:
-    """The value with a decimal comma and at most four significant digits (a power of ten when tiny or huge)."""
+    """The value with a decimal comma: exact when a few digits say it (756,25), else four significant
+    digits (a power of ten when tiny or huge)."""
     if value == int(value) and abs(value) < 1e9:
         return str(int(value))
-    mantissa, _, exponent = f"{value:.{SIGNIFICANT_DIGITS}g}".partition("e")
+    short = f"{value:.{EXACT_DIGITS}g}"
+    text = short if float(short) == value else f"{value:.{SIGNIFICANT_DIGITS}g}"
+    mantissa, _, exponent = text.partition("e")
     mantissa = mantissa.replace(".", ",")
     if not exponent:
         return mantissa
