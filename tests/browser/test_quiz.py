@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.site_audit import Visit, axe_violations, new_context, open_loaded
-from tests.browser.test_browser import (SERIOUS, base_url, browser, in_browser,  # noqa: F401 - shared fixtures
-                                        loop)
+from tests.browser.test_browser import SERIOUS, base_url, browser, in_browser, loop  # noqa: F401 - shared fixtures
 
 RIGHT = "Certo!"
 WRONG = "Ainda não"
@@ -68,7 +67,7 @@ async def answer_number(page, question: dict, text: str) -> None:
 async def phone_scenario(browser, base_url: str) -> dict:  # noqa: F811
     url = f"{base_url}licoes/01-funcoes-de-custo-regressao/"
     visit = Visit(url, "celular")
-    context = await new_context(browser, "celular", base_url.split("/redes-neurais/")[0], visit)
+    context = await new_context(browser, "celular", base_url.split("/redes-neurais/")[0], visit, color_scheme="dark")
     steps = {}
     try:
         page = await context.new_page()
@@ -100,8 +99,8 @@ async def phone_scenario(browser, base_url: str) -> dict:  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def phone(in_browser):  # noqa: F811
-    return in_browser(phone_scenario)
+def phone(loop, browser, base_url):  # noqa: F811
+    return loop.run_until_complete(phone_scenario(browser, base_url))
 
 
 def test_a_wrong_answer_says_ainda_nao_and_shows_the_answer_and_explanation(phone):
@@ -135,7 +134,7 @@ def test_progress_survives_a_reload_and_recomecar_clears_it(phone):
         assert all(q["feedback"] == "" and not q["answerShown"] and q["checked"] is None for q in state["questions"])
 
 
-def test_answered_questions_have_no_serious_accessibility_violation(phone):
+def test_answered_questions_have_no_serious_accessibility_violation_in_the_dark_scheme(phone):
     assert [v for v in phone["axe"] if v["impact"] in SERIOUS] == []
 
 
@@ -172,10 +171,12 @@ async def keyboard_scenario(browser, base_url: str) -> dict:  # noqa: F811
             await page.keyboard.press("Tab")
             await page.keyboard.press("Space")
         after_second = by_id(await quiz(page), second["id"])
+        axe = await axe_violations(page, context="section.autoteste")
     finally:
         await context.close()
     assert visit.console_errors == []
-    return {"focused": focused, "first": first, "after_choice": after_choice, "after_second": after_second}
+    return {"focused": focused, "first": first, "after_choice": after_choice, "after_second": after_second,
+            "axe": axe}
 
 
 def test_the_keyboard_alone_answers_a_choice_and_the_next_question(in_browser):  # noqa: F811
@@ -183,3 +184,4 @@ def test_the_keyboard_alone_answers_a_choice_and_the_next_question(in_browser): 
     assert result["focused"] == f"{result['first']['id']}|0"
     assert result["after_choice"]["feedback"] == RIGHT
     assert result["after_second"]["feedback"] == RIGHT
+    assert [v for v in result["axe"] if v["impact"] in SERIOUS] == []  # light scheme, focus on a button
