@@ -75,7 +75,7 @@ def _question(question: Question, number: int, answers: Iterator[float], lesson:
         answer_field,
         '<div class="autoteste-acoes"><button type="submit" class="md-button">Verificar</button></div>',
         '<p class="autoteste-retorno" role="status"></p>',
-        '<div class="autoteste-resposta" markdown="1">',
+        '<div class="autoteste-resposta" data-search-exclude markdown="1">',  # the key stays out of search
         "",
         f"**Resposta:** {shown_answer}",
         "",
