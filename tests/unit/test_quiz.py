@@ -2,6 +2,7 @@
 question stands, the cache key, and the page (escaped author text, the answer's value, never its
 expression)."""
 
+import json
 import re
 
 import markdown
@@ -9,6 +10,7 @@ import pytest
 
 from curso.pipeline.cache import lesson_key
 from curso.pipeline.execute import LessonResult, execute_lesson
+from curso.pipeline.notebook import build_notebook
 from curso.pipeline.quiz import CHOICE, NUMBER, Question
 from curso.pipeline.quiz_render import pt_br_number
 from curso.pipeline.render import render_lesson
@@ -144,7 +146,7 @@ def test_the_page_has_one_section_with_the_answer_key_and_never_the_expression(t
     assert len(questions) == 2
     choice, number = questions
     assert 'data-correta="1"' in choice and choice.count('type="radio"') == 2
-    assert re.search(r'class="autoteste-resposta">\s*<p><strong>Resposta:</strong> MAE</p>\s*'
+    assert re.search(r'class="autoteste-resposta"[^>]*>\s*<p><strong>Resposta:</strong> MAE</p>\s*'
                      r"<p>A mediana só olha a ordem.</p>", choice)
     assert 'inputmode="decimal"' in number and 'data-valor="0.75"' in number and 'data-tolerancia="0.0075"' in number
     assert "<strong>Resposta:</strong> 0,75" in number
@@ -166,3 +168,14 @@ def test_author_text_in_a_question_is_escaped(tmp_path):
                                           (0.000123456789, "0,0001235"), (1.5e-7, "1,5 × 10⁻⁷")])
 def test_numbers_are_shown_with_a_decimal_comma_exact_or_with_four_significant_digits(value, shown):
     assert pt_br_number(value) == shown
+
+
+def test_the_notebook_has_the_questions_with_each_answer_in_a_closed_details(tmp_path):
+    lesson, result = executed(tmp_path, CODE + "\n" + CHOICE_QUESTION + "\n" + NUMBER_QUESTION)
+    cells = json.loads(build_notebook(lesson, result))["cells"]
+    quiz = ["".join(cell["source"]) for cell in cells if "Teste seu entendimento" in "".join(cell["source"])]
+    assert len(quiz) == 1 and quiz[0].startswith("## Teste seu entendimento")
+    assert "**Pergunta 1.** Qual perda é mínima na mediana?\n\n- a) MSE\n- b) MAE" in quiz[0]
+    assert quiz[0].count("<details><summary>Ver a resposta</summary>") == 2
+    assert "**Resposta:** MAE" in quiz[0] and "**Resposta:** 0,75" in quiz[0]
+    assert "sum(numbers)" not in quiz[0]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from string import ascii_lowercase
 
 from .quiz import CHOICE, Question
 from .source import Lesson, TextBlock
@@ -54,19 +55,42 @@ def render_questions(questions: tuple[Question, ...], answers: Iterator[float], 
     ]) + "\n"
 
 
-def _question(question: Question, number: int, answers: Iterator[float], lesson: Lesson) -> str:
-    def text(markdown: str) -> str:
-        return safe_markdown(markdown, lesson.path, question.line)
+def questions_markdown(questions: tuple[Question, ...], answers: Iterator[float], lesson: Lesson) -> str:
+    """The same section for a notebook: plain Markdown, each answer in a closed `<details>`."""
+    parts = [f"## {HEADING}"]
+    for number, question in enumerate(questions, start=1):
+        key = _AnswerKey(question, answers, lesson)
+        # Lettered: an option that is only inline code would leave a bare "-" in mkdocs-jupyter's
+        # table of contents, which drops code spans (a "-" line under another is a heading).
+        options = "\n".join(f"- {letter}) {key.text(option)}" for letter, option in zip(ascii_lowercase, question.options))
+        parts += [f"**Pergunta {number}.** {key.text(question.prompt)}", *([options] if options else []),
+                  f"<details><summary>Ver a resposta</summary>\n\n**Resposta:** {key.shown}\n\n"
+                  f"{key.text(question.explanation)}\n\n</details>"]
+    return "\n\n".join(parts)
 
+
+class _AnswerKey:
+    """A question's right answer (its value, for a number, is the next of `answers`) and its author
+    text made safe."""
+
+    def __init__(self, question: Question, answers: Iterator[float], lesson: Lesson):
+        self.question, self.lesson = question, lesson
+        self.value = None if question.kind == CHOICE else next(answers)
+        self.shown = self.text(question.options[question.correct]) if self.value is None else pt_br_number(self.value)
+
+    def text(self, markdown: str) -> str:
+        return safe_markdown(markdown, self.lesson.path, self.question.line)
+
+
+def _question(question: Question, number: int, answers: Iterator[float], lesson: Lesson) -> str:
+    key = _AnswerKey(question, answers, lesson)
+    text, shown_answer = key.text, key.shown
     if question.kind == CHOICE:
         attributes = f'data-tipo="escolha" data-correta="{question.correct}"'
         answer_field = _options(question, text)
-        shown_answer = text(question.options[question.correct])
     else:
-        value = next(answers)
         attributes = 'data-tipo="numero"'
-        answer_field = _number_input(question, value)
-        shown_answer = pt_br_number(value)
+        answer_field = _number_input(question, key.value)
     ident = html.escape(question.id)
     return "\n".join([
         f'<form class="autoteste-questao" data-questao="{ident}" {attributes} markdown="1">',
