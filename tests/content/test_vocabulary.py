@@ -56,6 +56,8 @@ def reader_text(path: Path) -> str:
         pieces += OPTION_TEXT.findall(fence["info"])
         if fence["info"].strip().startswith("python"):
             pieces.append(code_words(fence["body"]))
+        if fence["info"].strip() == "pergunta":  # a self-check question: all but its answer expression and id
+            pieces.append(re.sub(r"^(?:resposta|id):.*$", " ", fence["body"], flags=re.M))
     prose = FENCE.sub("\n", text)
     prose = re.sub(r"`[^`\n]+`", " ", prose)  # inline code: identifiers and API names
     prose = re.sub(r"\{ #[a-z0-9-]+ \}", " ", prose)  # heading anchors

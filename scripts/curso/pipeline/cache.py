@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 
 from .execute import STYLE_FILE, LessonResult
-from .source import Lesson
+from .quiz import Question
+from .source import CodeBlock, Lesson
 from .write import write_atomic
 
 PIPELINE_DIR = Path(__file__).parent
@@ -58,8 +59,20 @@ def execution_fingerprint(pins_file: Path, pipeline_dir: Path | None = None) -> 
 
 def lesson_key(lesson: Lesson, fingerprint: str) -> str:
     executed = {"pip": list(lesson.pip), "timeout": lesson.timeout,
-                "blocks": [[block.code, *block.options.for_execution] for block in lesson.code_blocks]}
+                "blocks": [[block.code, *block.options.for_execution] for block in lesson.code_blocks],
+                "answers": _answer_inputs(lesson)}
     return hashlib.sha256(f"{fingerprint}\0{json.dumps(executed)}".encode()).hexdigest()
+
+
+def _answer_inputs(lesson: Lesson) -> list[tuple[int, str]]:
+    """What execution reads of the questions: each answer expression, and how many code blocks run
+    before it (the question's prose is not execution input)."""
+    inputs, code_blocks = [], 0
+    for block in lesson.blocks:
+        code_blocks += isinstance(block, CodeBlock)
+        if isinstance(block, Question) and block.answer is not None:
+            inputs.append((code_blocks, block.answer))
+    return inputs
 
 
 def _block_lines(lesson: Lesson) -> list[int]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .figures import fit_for_phone, svg
+from .quiz import Question, evaluate_answer
 from .source import CodeBlock, Lesson, imports_package, read_lesson
 
 STYLE_FILE = Path(__file__).with_name("house.mplstyle")
@@ -46,6 +47,7 @@ class LessonResult:
     versions: dict
     blocks: list[BlockResult] = field(default_factory=list)
     failure: str | None = None
+    answers: list[float] = field(default_factory=list)  # the numeric questions' answers, in order
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -93,29 +95,36 @@ def execute_lesson(lesson: Lesson, source_file: Path, trace: TextIO | None = Non
     it prints it: if the process dies, the runner still knows the block and its output.
     """
     start = time.perf_counter()
-    _, blocks = _run_blocks(lesson, source_file, trace)
-    return LessonResult(lesson.slug, round(time.perf_counter() - start, 2), library_versions(), blocks)
+    _, blocks, answers = _run_blocks(lesson, source_file, trace)
+    return LessonResult(lesson.slug, round(time.perf_counter() - start, 2), library_versions(), blocks,
+                        answers=answers)
 
 
 def lesson_namespace(path: Path) -> dict:
     """Execute a lesson in this process and return its globals (for content tests)."""
     path = Path(path).resolve()
-    namespace, _ = _run_blocks(read_lesson(path, shown_as=display_path(path)), path)
+    namespace, _, _ = _run_blocks(read_lesson(path, shown_as=display_path(path)), path)
     return namespace
 
 
-def _run_blocks(lesson: Lesson, source_file: Path, trace: TextIO | None = None) -> tuple[dict, list[BlockResult]]:
-    """All blocks in order, in one fresh namespace, inside a scratch working directory."""
+def _run_blocks(lesson: Lesson, source_file: Path,
+                trace: TextIO | None = None) -> tuple[dict, list[BlockResult], list[float]]:
+    """All blocks in order, in one fresh namespace, inside a scratch working directory; a numeric
+    question's answer is evaluated where the question stands, after the blocks above it."""
     prepare_interpreter(lesson)
     namespace = {"__name__": "__main__", "__builtins__": builtins}
-    blocks = []
+    blocks, answers = [], []
     with tempfile.TemporaryDirectory(prefix="licao-") as scratch, contextlib.chdir(scratch):
-        for block in lesson.code_blocks:
+        for block in lesson.blocks:
+            if isinstance(block, Question) and block.answer is not None:
+                answers.append(evaluate_answer(block, namespace, lesson.path))
+            if not isinstance(block, CodeBlock):
+                continue
             if trace:
                 trace.write(f"{BLOCK_MARK}{block.line}\n")
                 trace.flush()
             blocks.append(run_block(block, namespace, lesson, source_file, trace))
-    return namespace, blocks
+    return namespace, blocks, answers
 
 
 def display_path(path: Path) -> str:

@@ -23,6 +23,7 @@ from html import escape
 from urllib.parse import quote
 
 from .execute import STYLE_FILE, BlockResult, LessonResult
+from .quiz_render import group_questions, questions_markdown
 from .render import figure_name
 from .source import CodeBlock, Lesson, TextBlock
 
@@ -63,8 +64,12 @@ def build_notebook(lesson: Lesson, result: LessonResult, site: SiteLinks | None 
     cells.append(_code_cell(_style_cell_source(), []))
     text = JupyterMarkdown()
     results = iter(result.blocks)
+    answers = iter(result.answers)
     figures = 0
-    for block in lesson.blocks:
+    for block in group_questions(lesson.blocks):
+        if isinstance(block, tuple):
+            cells.append(_markdown_cell(jupyter_dollars(questions_markdown(block, answers, lesson))))
+            continue
         if isinstance(block, TextBlock):
             markdown = _trim(jupyter_dollars(text.convert(block.text)))
             if markdown:

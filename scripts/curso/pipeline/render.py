@@ -16,6 +16,7 @@ import yaml
 
 from .execute import BlockResult, LessonResult
 from .layout import PHONE_FIGURES
+from .quiz_render import group_questions, render_questions
 from .source import CodeBlock, Lesson, TextBlock
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -52,7 +53,11 @@ def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figu
     parts = [_front_matter(lesson), _header(lesson, notebook_href, position)]
     figures: dict[str, str] = {}
     results = iter(result.blocks)
-    for block in lesson.blocks:
+    answers = iter(result.answers)
+    for block in group_questions(lesson.blocks):
+        if isinstance(block, tuple):
+            parts.append(render_questions(block, answers, lesson))
+            continue
         if isinstance(block, TextBlock):
             parts.append(block.text)
             continue

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import yaml
 
+from .errors import LessonSourceError
+from .quiz import QUESTION_FENCE, Question, number_questions, parse_question
+
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 # Inline math as Pandoc sees it: no space just inside the dollars (so "R$ 10 e R$ 20" is not math).
 HEADING_WITH_MATH = re.compile(r"^ {0,3}#{1,6}\s.*(?<![\\\w])\$(\S|\S[^$]*\S)\$")
@@ -27,14 +30,6 @@ YAML_PROBLEMS = {  # PyYAML's English problem -> what to do, in Portuguese
     "found character '@' that cannot start any token": "um valor não pode começar com @: escreva-o entre aspas",
     "found character '`' that cannot start any token": "um valor não pode começar com `: escreva-o entre aspas",
 }
-
-
-class LessonSourceError(Exception):
-    """A problem in a lesson source, reported as `file:line: message` (never a traceback)."""
-
-    def __init__(self, path: str, line: int, message: str):
-        super().__init__(f"{path}:{line}: {message}")
-        self.path, self.line, self.message = path, line, message
 
 
 @dataclass(frozen=True)
@@ -92,6 +87,10 @@ class Lesson:
         return [b for b in self.blocks if isinstance(b, CodeBlock)]
 
     @property
+    def questions(self) -> list[Question]:
+        return [b for b in self.blocks if isinstance(b, Question)]
+
+    @property
     def code(self) -> str:
         """All the executed code; execution reads nothing else of the source (see cache.py)."""
         return "".join(block.code for block in self.code_blocks)
@@ -114,7 +113,7 @@ def read_lesson(path: Path, shown_as: str | None = None) -> Lesson:
 def parse_lesson(source: str, path: str, slug: str) -> Lesson:
     lines = source.splitlines()
     meta, body_start = _front_matter(lines, path)
-    blocks = tuple(_split_blocks(lines, body_start, path))
+    blocks = number_questions(tuple(_split_blocks(lines, body_start, path)), slug, path)
     return Lesson(
         path=path,
         slug=slug,
@@ -183,12 +182,12 @@ def _split_blocks(lines: list[str], start: int, path: str):
             i += 1
             continue
         end = _closing_fence(lines, i, match, path)
-        info = match["info"].strip()
-        if info.split(" ", 1)[0].split("{", 1)[0] == "python":
+        language = match["info"].strip().split(" ", 1)[0].split("{", 1)[0]
+        if language in ("python", QUESTION_FENCE):
             if text:
                 yield TextBlock("\n".join(text))
                 text = []
-            yield _code_block(lines, i, end, match, path)
+            yield _code_block(lines, i, end, match, path) if language == "python" else _question(lines, i, end, path)
         else:
             text.extend(lines[i : end + 1])
         i = end + 1
@@ -221,6 +220,11 @@ def _code_block(lines: list[str], opening: int, closing: int, match: re.Match, p
             raise LessonSourceError(path, number + 1, "linha de código com recuo menor que o da cerca ```python")
         body.append(line[len(indent) :] if line.strip() else "")
     return CodeBlock(code="\n".join(body) + "\n", line=opening + 2, indent=indent, options=options)
+
+
+def _question(lines: list[str], opening: int, closing: int, path: str) -> Question:
+    indent = len(lines[opening]) - len(lines[opening].lstrip())
+    return parse_question([line[indent:] for line in lines[opening + 1 : closing]], opening + 2, path)
 
 
 def parse_options(text: str, path: str, line: int) -> BlockOptions:
