@@ -10,8 +10,12 @@
   var raiz = new URL("../", document.currentScript.src);
   var controladaAoAbrir = !!navigator.serviceWorker.controller;
 
-  navigator.serviceWorker.register(new URL("sw.js", raiz)).catch(function (erro) { console.error(erro); });
-  if (!controladaAoAbrir) window.addEventListener("load", guardarEstaPagina);
+  // Depois do load: registrar não disputa a rede nem o processador com a primeira página.
+  window.addEventListener("load", function () {
+    // Sem service worker (bloqueado pelo navegador): o site funciona igual, só não guarda páginas.
+    navigator.serviceWorker.register(new URL("sw.js", raiz)).catch(function () {});
+    if (!controladaAoAbrir) guardarEstaPagina();
+  });
 
   // Esta página carregou antes do service worker: ele guarda o que ela usou.
   function guardarEstaPagina() {

@@ -25,7 +25,7 @@ from curso.pipeline import layout
 from curso.pipeline.source import parse_lesson
 from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS
 from devtools.static_server import serving
-from tests.browser.site_audit import open_loaded
+from tests.browser.site_audit import axe_violations, open_loaded
 from tests.browser.test_browser import browser, loop  # noqa: F401 - fixtures
 from tests.helpers import LESSONS, ROOT
 
@@ -153,6 +153,7 @@ def test_service_worker_keeps_visited_lessons_and_saves_the_whole_course(loop, b
             await page.wait_for_function("document.querySelector('.salvar-offline__salvar').textContent.startsWith('Baixar')")
             seen["before_download"] = await page.text_content(".salvar-offline__estado")
             seen["button"] = await save.text_content()
+            seen["axe"] = await axe_violations(page, context=".ler-offline")
             await save.click()
             await page.wait_for_selector(".salvar-offline__remover:not([hidden])", timeout=60_000)
             seen["saved"] = await page.text_content(".salvar-offline__estado")
@@ -178,6 +179,7 @@ def test_service_worker_keeps_visited_lessons_and_saves_the_whole_course(loop, b
     assert seen["never_visited"] == "Sem conexão"
     assert size in seen["before_download"] and seen["button"] == f"Baixar {size}"
     assert f"{len(manifest['arquivos'])} arquivos" in seen["before_download"]
+    assert seen["axe"] == []
     assert seen["saved"].startswith("Pronto") and size in seen["saved"]
     assert seen["saved_lesson"].removesuffix("¶") == lesson_title(LESSONS[-1])
     assert "está salvo" in seen["saved_on_reload"]
