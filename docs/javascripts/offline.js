@@ -66,16 +66,17 @@
         return resposta.json();
       }).then(function (dados) {
         lista = dados;
-        salvar.textContent = "Baixar " + tamanho(dados.total);
+        salvar.textContent = "Baixar " + tamanho(dados.total_rede);
         mostrar("O curso inteiro (" + dados.arquivos.length + " arquivos) ocupa " + tamanho(dados.total) +
-          ". Pelos dados móveis, prefira uma rede Wi-Fi.", false);
+          " no aparelho e baixa cerca de " + tamanho(dados.total_rede) + " pela rede (comprimido). " +
+          "Pelos dados móveis, prefira uma rede Wi-Fi.", false);
       });
     }
 
     function baixar() {
       salvar.disabled = true;
       var barra = document.createElement("progress");
-      barra.max = lista.total;
+      barra.max = lista.total_rede;
       barra.value = 0;
       barra.setAttribute("aria-label", "Progresso do download");
       caixa.appendChild(barra);
@@ -90,9 +91,9 @@
             if (!resposta.ok) throw new Error(arquivo.url + " respondeu " + resposta.status);
             return cache.put(url, resposta);
           }).then(function () {
-            feitos += arquivo.bytes;
+            feitos += arquivo.rede;
             barra.value = feitos;
-            estado.textContent = "Baixando: " + tamanho(feitos) + " de " + tamanho(lista.total) + "…";
+            estado.textContent = "Baixando: " + tamanho(feitos) + " de cerca de " + tamanho(lista.total_rede) + "…";
             return proximo();
           });
         }

@@ -15,6 +15,7 @@ worker's cache, so a new deploy replaces the files a reader saved.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -35,6 +36,7 @@ LEFT_OUT_OF_ZIP = (".map", "404.html", OFFLINE_ZIP, OFFLINE_MANIFEST, SERVICE_WO
 
 _HTML_ASSET = re.compile(r'\b(?:src|srcset)="([^"]+)"|<link\b[^>]*\bhref="([^"]+)"')
 _CSS_ASSET = re.compile(r'url\(\s*["\']?([^"\')]+)["\']?\s*\)')
+COMPRESSED_BY_THE_SERVER = (".html", ".css", ".js", ".json", ".svg")
 _FONT = re.compile(r"\.(?:woff2?|ttf|otf|eot)$")
 
 
@@ -88,8 +90,8 @@ def search_files(site_dir: Path, languages: list[str]) -> set[str]:
 
 def course_manifest(site_dir: Path, pages: dict[str, str], languages: list[str]) -> dict:
     """What "Salvar para ler offline" downloads: `pages` (URL -> built file, both site paths)
-    and every file they load, each with its size in bytes, the total, and a version (the hash
-    of every file's content) that names the cache."""
+    and every file they load, each with its size in bytes and about what it costs over the
+    network, the totals, and a version (the hash of every file's content) that names the cache."""
     assets = search_files(site_dir, languages)
     for page_file in pages.values():
         assets |= page_assets((site_dir / page_file).read_text(encoding="utf-8"), page_file)
@@ -102,8 +104,16 @@ def course_manifest(site_dir: Path, pages: dict[str, str], languages: list[str])
     for url, path in entries:
         data = (site_dir / path).read_bytes()
         digest.update(url.encode() + b"\0" + hashlib.sha256(data).digest())
-        files.append({"url": url, "bytes": len(data)})
-    return {"versao": digest.hexdigest()[:16], "total": sum(file["bytes"] for file in files), "arquivos": files}
+        files.append({"url": url, "bytes": len(data), "rede": network_bytes(path, data)})
+    return {"versao": digest.hexdigest()[:16], "total": sum(file["bytes"] for file in files),
+            "total_rede": sum(file["rede"] for file in files), "arquivos": files}
+
+
+def network_bytes(path: str, data: bytes) -> int:
+    """About what the file costs over the network: GitHub Pages sends text compressed with gzip."""
+    if path.endswith(COMPRESSED_BY_THE_SERVER):
+        return len(gzip.compress(data, compresslevel=6, mtime=0))
+    return len(data)
 
 
 def manifest_json(manifest: dict) -> str:

@@ -5,7 +5,8 @@ Two builds use it:
 * the published site (the usual build): publishes the zip that `make offline` left in
   ``layout.OFFLINE_ZIP_BUILT`` and links to it from the home page with its size, next to the
   "Salvar para ler offline" panel (docs/javascripts/offline.js); writes the manifest of what that
-  panel downloads and the service worker (docs/sw.js) with the manifest's version in its cache name;
+  panel downloads and the service worker (sw.js, beside this hook) at the site's root, with the
+  manifest's version in its cache name;
 * the site that works from disk (``OFFLINE=1``: Material's offline plugin, which switches to
   ``.html`` links and inlines the search index): here the plugin's search-worker shim from a CDN is
   replaced by a local one, the notebook views' links (written by the pipeline for directory URLs)
@@ -27,7 +28,8 @@ from curso.pipeline.layout import (NOTEBOOKS, OFFLINE_MANIFEST, OFFLINE_ZIP, OFF
 
 HOME = "index.md"
 MARKER = "<!-- ler-offline -->"  # where docs/index.md gets the section "Ler sem internet"
-VERSION_LINE = re.compile(r'^const VERSAO = "[^"]*";$', re.M)  # in docs/sw.js
+WORKER_SOURCE = Path(__file__).with_name("sw.js")  # written into the site's root by on_post_build
+VERSION_LINE = re.compile(r'^const VERSAO = "[^"]*";$', re.M)
 SEARCH_PLUGIN = "material/search"
 OFFLINE_PLUGIN = "material/offline"
 _RELATIVE_LINK = re.compile(r'\b(href|src|srcset)="([^"#:?]+)(#[^"]*)?"')
@@ -44,6 +46,14 @@ def offline_build(config) -> bool:
 
 def _root(config) -> Path:
     return Path(config.config_file_path).resolve().parent
+
+
+def service_worker(version: str) -> str:
+    """sw.js (beside this hook) with the cache version of this build, for the site's root."""
+    text = WORKER_SOURCE.read_text(encoding="utf-8")
+    if len(VERSION_LINE.findall(text)) != 1:
+        raise PluginError(f"{WORKER_SOURCE.name} precisa de uma linha 'const VERSAO = \"...\";' (o build põe a versão)")
+    return VERSION_LINE.sub(f'const VERSAO = "{version}";', text)
 
 
 def download_panel(zip_size: int | None) -> str:
@@ -106,13 +116,13 @@ def on_config(config):
 
 
 def on_files(files, config):
-    unused = files.get_file_from_path(SERVICE_WORKER if offline_build(config) else WORKER_SHIM)
-    if unused is not None:
-        files.remove(unused)
     if offline_build(config):
         _site_files.clear()
         _site_files.update(file.dest_uri for file in files)
         return files
+    shim = files.get_file_from_path(WORKER_SHIM)  # only the site opened from disk needs it
+    if shim is not None:
+        files.remove(shim)
     zip_built = _root(config) / OFFLINE_ZIP_BUILT
     if zip_built.is_file():
         files.append(File(OFFLINE_ZIP, src_dir=str(zip_built.parent), dest_dir=config.site_dir,
@@ -150,8 +160,4 @@ def on_post_build(config):
     languages = config.plugins[SEARCH_PLUGIN].config.lang if SEARCH_PLUGIN in config.plugins else []
     manifest = course_manifest(site_dir, _pages, list(languages or []))
     (site_dir / OFFLINE_MANIFEST).write_text(manifest_json(manifest), encoding="utf-8")
-    worker = site_dir / SERVICE_WORKER
-    text = worker.read_text(encoding="utf-8")
-    if not VERSION_LINE.search(text):
-        raise PluginError(f"docs/{SERVICE_WORKER} precisa da linha 'const VERSAO = \"...\";' (o build põe a versão)")
-    worker.write_text(VERSION_LINE.sub(f'const VERSAO = "{manifest["versao"]}";', text), encoding="utf-8")
+    (site_dir / SERVICE_WORKER).write_text(service_worker(manifest["versao"]), encoding="utf-8")
