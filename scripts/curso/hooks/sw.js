@@ -74,7 +74,7 @@ function semConexao() {
     '<main style="font-family: system-ui, sans-serif; max-width: 34rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5">' +
     "<h1>Sem conexão</h1>" +
     "<p>Esta página não foi guardada neste aparelho. Ela abre sem internet depois de visitada " +
-    'uma vez com conexão, ou depois de "Salvar para ler offline", na página inicial.</p>' +
+    'uma vez com conexão, ou depois de “Salvar para ler offline”, na página inicial.</p>' +
     '<p><a href="' + inicio + '">Voltar para o início</a></p></main></html>';
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
