@@ -32,7 +32,8 @@ from curso.pipeline.layout import (OFFLINE_MANIFEST, OFFLINE_SITE, OFFLINE_ZIP, 
                                    OFFLINE_ZIP_FOLDER, SERVICE_WORKER)
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no build date in the bytes
-LEFT_OUT_OF_ZIP = (".map", "404.html", OFFLINE_ZIP, OFFLINE_MANIFEST, SERVICE_WORKER)  # debugging or server-only files
+# Files for debugging or for a server; the sitemaps also carry the build's date.
+LEFT_OUT_OF_ZIP = (".map", "404.html", "sitemap.xml", "sitemap.xml.gz", OFFLINE_ZIP, OFFLINE_MANIFEST, SERVICE_WORKER)
 
 _HTML_ASSET = re.compile(r'\b(?:src|srcset)="([^"]+)"|<link\b[^>]*\bhref="([^"]+)"')
 _CSS_ASSET = re.compile(r'url\(\s*["\']?([^"\')]+)["\']?\s*\)')

@@ -81,7 +81,8 @@ def test_manifest_version_changes_with_any_file_and_only_then(site):
 
 
 def test_zip_is_the_same_bytes_for_the_same_site_and_leaves_out_server_files(site, tmp_path):
-    write(site, {"404.html": "x", "sw.js": "x", "offline.json": "{}", "assets/bundle.js.map": "{}"})
+    write(site, {"404.html": "x", "sw.js": "x", "offline.json": "{}", "assets/bundle.js.map": "{}",
+                 "sitemap.xml": "<lastmod>2026-01-01</lastmod>"})
     first, second = tmp_path / "a.zip", tmp_path / "b.zip"
     write_zip(site, first)
     os.utime(site / "index.html", (0, 0))  # the files' dates never reach the zip
@@ -92,7 +93,7 @@ def test_zip_is_the_same_bytes_for_the_same_site_and_leaves_out_server_files(sit
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert archive.read(f"{layout.OFFLINE_ZIP_FOLDER}/licoes/01-a/index.html").decode() == LESSON_HTML
     assert names == sorted(names) and all(name.startswith(f"{layout.OFFLINE_ZIP_FOLDER}/") for name in names)
-    assert not [name for name in names if name.endswith(("404.html", "sw.js", "offline.json", ".map"))]
+    assert not [name for name in names if name.endswith(("404.html", "sw.js", "offline.json", ".map", "sitemap.xml"))]
     assert not list(tmp_path.glob("*.parcial"))
 
 
