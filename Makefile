@@ -15,7 +15,7 @@ TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 REACHABLE := timeout 3 $(PY) -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=3)"
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser serve site pdf lessons test test-fast bench bench-site clean
+.PHONY: setup browser serve site pdf lessons offline test test-fast bench bench-site clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -45,7 +45,8 @@ browser:
 serve: setup
 	$(PY) -m mkdocs serve
 
-site: setup
+# O site publicado leva junto o .zip para ler sem internet (alvo offline, abaixo).
+site: setup offline
 	$(PY) -m mkdocs build --strict
 
 # O curso em PDF, edição do estudante e do professor, em site/pdf/ (publicado com o site).
@@ -54,6 +55,11 @@ pdf: site browser
 
 lessons: setup
 	$(PY) -m curso.build
+
+# O site para ler sem internet (abre do disco, file://), zipado em .cache/; o `make site` o
+# publica e mostra o tamanho na página inicial (scripts/curso/offline.py).
+offline: setup
+	$(PY) -m curso.offline
 
 test: setup browser
 	$(PY) -m pytest

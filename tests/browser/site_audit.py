@@ -71,7 +71,8 @@ def is_local(url: str, origin: str) -> bool:
 
 async def new_context(browser, viewport: str, origin: str, visit: Visit, **options):
     """A fresh context whose requests to other hosts are recorded and never sent."""
-    context = await browser.new_context(**VIEWPORTS[viewport], **options)
+    # A first visit, as the reader makes it: no service worker from an earlier page (scripts/curso/hooks/sw.js).
+    context = await browser.new_context(**VIEWPORTS[viewport], service_workers="block", **options)
 
     async def keep_local(route):
         if is_local(route.request.url, origin):

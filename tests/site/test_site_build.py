@@ -83,7 +83,8 @@ def make_project(path: Path) -> Path:
     for name in ("index.md", "glossario.md", "notacao.md", "referencias.md"):
         shutil.copy(ROOT / "docs" / name, path / "docs" / name)
     (path / "scripts/curso/hooks").mkdir(parents=True)
-    for name in ("math_hook.py", "highlight_hook.py", "notebook_hook.py", "search_hook.py", "katex_render.mjs"):
+    for name in ("math_hook.py", "highlight_hook.py", "notebook_hook.py", "search_hook.py", "offline_hook.py",
+                 "sw.js", "katex_render.mjs"):
         shutil.copy(ROOT / "scripts/curso/hooks" / name, path / "scripts/curso/hooks" / name)
     (path / "scripts/curso/hooks/lessons_hook.py").write_text(
         '"""Stub: the pipeline\'s files are written by the test; the edit links come from the real hook."""\n'

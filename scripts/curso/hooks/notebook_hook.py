@@ -112,7 +112,8 @@ def link_lessons_on_the_web(notebook_text: str, site_url: str, site_dir: Path) -
 
     def fix(match: re.Match[str]) -> str:
         page = page_url(lesson_page(match["slug"]))
-        if not (site_dir / page / "index.html").is_file():
+        built = (site_dir / page / "index.html", site_dir / (page.removesuffix("/") + ".html"))  # .html: offline build
+        if not any(path.is_file() for path in built):
             raise PluginError(f"o notebook liga para a lição {match['slug']}.md, que não existe no site")
         return f"]({urljoin(site_url, page)}{match['fragment'] or ''})"
 

@@ -80,3 +80,12 @@ def lesson_edit_url(edit_url: str, site_path: str) -> str:
     """
     base = edit_url[: -len(site_path)].removesuffix(f"{DOCS}/")
     return base + lesson_source(lesson_slug(site_path))
+
+# Offline reading (scripts/curso/offline.py, scripts/curso/hooks/offline_hook.py).
+OFFLINE_SITE = f"{CACHE}/site-offline"  # the variant of the site that works opened from disk (file://)
+OFFLINE_ZIP = "treinando-redes-neurais-offline.zip"  # site path of that variant, zipped
+OFFLINE_ZIP_BUILT = f"{CACHE}/{OFFLINE_ZIP}"  # where `make offline` leaves it for the site build to publish
+OFFLINE_ZIP_FOLDER = "treinando-redes-neurais"  # the one folder inside the zip
+OFFLINE_MANIFEST = "offline.json"  # site path: what "Salvar para ler offline" downloads, with sizes
+SERVICE_WORKER = "sw.js"  # site path: at the root, so its scope is the whole site
+WORKER_SHIM = "javascripts/iframe-worker.js"  # site path: the search worker from file://
