@@ -16,8 +16,8 @@ from dataclasses import dataclass
 MAX_STATES = 48
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}")
-SYMBOLS = {"alpha": "α", "beta": "β", "delta": "δ", "eta": "η", "lr": "η", "tau": "τ", "gamma": "γ",
-           "lambda_": "λ", "lam": "λ", "sigma": "σ", "mu": "μ", "theta": "θ", "omega": "ω"}
+SYMBOLS = {"alpha": "α", "beta": "β", "delta": "δ", "eta": "η", "lr": "η", "learning_rate": "η", "tau": "τ",
+           "gamma": "γ", "lambda_": "λ", "lam": "λ", "sigma": "σ", "mu": "μ", "theta": "θ", "omega": "ω"}
 
 
 class ExploreError(ValueError):
