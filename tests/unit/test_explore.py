@@ -1,5 +1,7 @@
 """explore=: the option read into typed parameters, one execution per setting, the states rendered."""
 
+import contextlib
+import io
 import json
 import re
 
@@ -9,6 +11,7 @@ import pytest
 from curso.pipeline.cache import lesson_key
 from curso.pipeline.execute import LessonExecutionError, LessonResult, execute_lesson
 from curso.pipeline.explore import MAX_STATES, Parameter, number_br
+from curso.pipeline.notebook import build_notebook
 from curso.pipeline.render import render_lesson
 from curso.pipeline.source import LessonSourceError, parse_lesson
 
@@ -155,3 +158,17 @@ def test_printed_text_of_a_state_is_escaped(tmp_path):
     page = render_lesson(source, run(tmp_path, body), notebook_href="nb", figure_dir="figuras", position=(1, 1))
     states = json.loads(page.states["01-x-01.json"])["estados"]
     assert "&lt;b&gt;&lt;b&gt;" in states[1]["saida"] and "<b>" not in states[1]["saida"]
+
+
+def test_the_notebook_cell_is_an_interact_over_the_same_values_that_runs_the_default(explored):
+    folder, result = explored
+    source = lesson(EXPLORED.replace("COUNTER", repr(str(folder / "contagem-notebook.txt"))))
+    cells = [cell for cell in json.loads(build_notebook(source, result))["cells"] if cell["cell_type"] == "code"]
+    explore_cell = next(cell for cell in cells if "".join(cell["source"]).startswith("@interact"))
+    assert "".join(explore_cell["source"]).startswith("@interact(delta=[2, 0.5, 5], k=[1, 3])\n")
+    assert "".join(explore_cell["outputs"][0]["text"]) == "valor: 12; vistos: 1\n"
+    namespace, printed = {}, io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        for cell in cells[1:]:  # the first cell only sets the plot style
+            exec("".join(cell["source"]), namespace)  # no ipywidgets here: the default setting runs
+    assert printed.getvalue() == "valor: 12; vistos: 1\ndepois: 2 1 [(2, 1)]\n"
