@@ -54,7 +54,11 @@
       }
       var caption = box.querySelector("figcaption");
       if (caption) caption.textContent = state.legenda;
-      box.querySelector(".explorar-saida").innerHTML = state.saida;
+      var output = box.querySelector(".explorar-saida");
+      output.innerHTML = state.saida;
+      Array.prototype.forEach.call(output.querySelectorAll("pre > code"), function (code) {
+        if (code.scrollWidth > code.clientWidth) code.tabIndex = 0;  // rola: o teclado também chega
+      });
     }
 
     function changed(event) {
