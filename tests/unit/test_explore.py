@@ -172,3 +172,12 @@ def test_the_notebook_cell_is_an_interact_over_the_same_values_that_runs_the_def
         for cell in cells[1:]:  # the first cell only sets the plot style
             exec("".join(cell["source"]), namespace)  # no ipywidgets here: the default setting runs
     assert printed.getvalue() == "valor: 12; vistos: 1\ndepois: 2 1 [(2, 1)]\n"
+
+
+def test_inside_an_admonition_the_controls_are_valid_html_in_the_box(tmp_path):
+    body = ('!!! example "Explore"\n    ```python explore="n=1,2"\n    print(n)\n    ```\n')
+    page = render_lesson(lesson(body), run(tmp_path, body), notebook_href="nb", figure_dir="figuras", position=(1, 1))
+    html = markdown.markdown(page.page, extensions=EXTENSIONS)
+    box = html[html.index('<div class="admonition example">'):]
+    assert '<p><span class="explorar-controles"><span class="explorar-controle"><label for="explorar-1-n">' in box
+    assert "<p><div" not in html

@@ -283,12 +283,14 @@ def _sliders(block: CodeBlock, number: int) -> str:
         control = f"explorar-{number}-{parameter.name}"
         label = parameter.labels[parameter.default]
         controls.append(
-            f'<div class="explorar-controle"><label for="{control}">{html.escape(parameter.symbol)}</label>'
+            f'<span class="explorar-controle"><label for="{control}">{html.escape(parameter.symbol)}</label>'
             f'<input type="range" id="{control}" min="0" max="{len(parameter.literals) - 1}" step="1" '
             f'value="{parameter.default}" aria-valuetext="{html.escape(parameter.symbol)} = {label}" '
             f'data-simbolo="{html.escape(parameter.symbol)}" data-valores="{html.escape(";".join(parameter.labels))}">'
-            f'<output for="{control}" aria-hidden="true">{label}</output></div>')
-    return '<div class="explorar-controles" markdown="0">\n' + "\n".join(controls) + "\n</div>"
+            f'<output for="{control}" aria-hidden="true">{label}</output></span>')
+    # Inline elements in one paragraph: valid HTML also inside an admonition, where md_in_html does not
+    # see raw block HTML (it would wrap a <div> in a <p>).
+    return f'<span class="explorar-controles">{"".join(controls)}</span>'
 
 
 def _states_json(block: CodeBlock, result: BlockResult, phone: bool) -> str:
