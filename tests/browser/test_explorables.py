@@ -115,6 +115,8 @@ def test_keyboard_and_touch_move_every_explorable_through_recorded_states(loop, 
 
 
 async def tap_near_the_end(page, slider) -> None:
+    """A finger's tap near the right end, with the slider in the middle of the screen (not under the header)."""
+    await slider.evaluate("input => input.scrollIntoView({block: 'center'})")
     box = await slider.bounding_box()
     await page.touchscreen.tap(box["x"] + box["width"] - 4, box["y"] + box["height"] / 2)
 
