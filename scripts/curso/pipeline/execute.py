@@ -7,15 +7,17 @@ import builtins
 import contextlib
 import doctest
 import io
+import json
 import os
 import random
 import tempfile
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
+from .explore import bindings, default_setting, described, settings
 from .figures import fit_for_phone, svg
 from .quiz import Question, evaluate_answer
 from .source import CodeBlock, Lesson, imports_package, read_lesson
@@ -38,6 +40,15 @@ class BlockResult:
     figure_size: tuple[int, int] | None = None
     phone_figure: str | None = None  # the same figure redrawn for a phone screen (see fit_for_phone)
     phone_figure_size: tuple[int, int] | None = None
+    states: list[BlockResult] = field(default_factory=list)  # explore=: one per setting, in grid order
+
+    @classmethod
+    def from_json(cls, data: dict) -> "BlockResult":
+        data = dict(data)
+        states = [cls.from_json(state) for state in data.pop("states", [])]
+        for size in ("figure_size", "phone_figure_size"):
+            data[size] = tuple(data[size]) if data.get(size) else None
+        return cls(states=states, **data)
 
 
 @dataclass
@@ -54,11 +65,7 @@ class LessonResult:
 
     @classmethod
     def from_json(cls, data: dict) -> "LessonResult":
-        blocks = [BlockResult(**b) for b in data.pop("blocks")]
-        for block in blocks:
-            block.figure_size = tuple(block.figure_size) if block.figure_size else None
-            block.phone_figure_size = tuple(block.phone_figure_size) if block.phone_figure_size else None
-        return cls(blocks=blocks, **data)
+        return cls(blocks=[BlockResult.from_json(block) for block in data.pop("blocks")], **data)
 
 
 def prepare_interpreter(lesson: Lesson) -> None:
@@ -103,14 +110,17 @@ def execute_lesson(lesson: Lesson, source_file: Path, trace: TextIO | None = Non
 def lesson_namespace(path: Path) -> dict:
     """Execute a lesson in this process and return its globals (for content tests)."""
     path = Path(path).resolve()
-    namespace, _, _ = _run_blocks(read_lesson(path, shown_as=display_path(path)), path)
+    namespace, _, _ = _run_blocks(read_lesson(path, shown_as=display_path(path)), path, all_states=False)
     return namespace
 
 
-def _run_blocks(lesson: Lesson, source_file: Path,
-                trace: TextIO | None = None) -> tuple[dict, list[BlockResult], list[float]]:
+def _run_blocks(lesson: Lesson, source_file: Path, trace: TextIO | None = None,
+                all_states: bool = True) -> tuple[dict, list[BlockResult], list[float]]:
     """All blocks in order, in one fresh namespace, inside a scratch working directory; a numeric
-    question's answer is evaluated where the question stands, after the blocks above it."""
+    question's answer is evaluated where the question stands, after the blocks above it.
+
+    An explorable block runs in the namespace with its default setting; with `all_states`, every
+    setting also runs, each in a forked copy of the namespace (see run_explorable)."""
     prepare_interpreter(lesson)
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     blocks, answers = [], []
@@ -123,7 +133,10 @@ def _run_blocks(lesson: Lesson, source_file: Path,
             if trace:
                 trace.write(f"{BLOCK_MARK}{block.line}\n")
                 trace.flush()
-            blocks.append(run_block(block, namespace, lesson, source_file, trace))
+            if block.options.explore:
+                blocks.append(run_explorable(block, namespace, lesson, source_file, trace, all_states))
+            else:
+                blocks.append(run_block(block, namespace, lesson, source_file, trace))
     return namespace, blocks, answers
 
 
@@ -171,6 +184,69 @@ def run_block(block: CodeBlock, namespace: dict, lesson: Lesson, source_file: Pa
     _collect_figure(result, block, lesson)
     _check_expected_raise(result, block, lesson)
     return result
+
+
+def run_explorable(block: CodeBlock, namespace: dict, lesson: Lesson, source_file: Path,
+                   trace: TextIO | None = None, all_states: bool = True) -> BlockResult:
+    """The block once per setting of its `explore=` parameters, bound as globals.
+
+    Each setting other than the default runs in a forked child, which starts from a copy-on-write
+    copy of the whole process (namespace, random generators, matplotlib), so no setting sees another's
+    side effects; a fork costs ~1 ms where a deep copy of the namespace cannot copy every object
+    (generators, modules, open files). The default runs here last, so the lesson goes on with it.
+    """
+    parameters = block.options.explore
+    default = default_setting(parameters)
+    states = {setting: _run_forked(block, namespace, lesson, source_file, setting)
+              for setting in settings(parameters) if all_states and setting != default}
+    namespace.update(bindings(parameters, default))
+    result = _run_setting(block, namespace, lesson, source_file, default, trace)
+    if all_states:
+        result.states = [states.get(setting) or replace(result, states=[]) for setting in settings(parameters)]
+    return result
+
+
+def _run_setting(block: CodeBlock, namespace: dict, lesson: Lesson, source_file: Path,
+                 setting: tuple[int, ...], trace: TextIO | None = None) -> BlockResult:
+    namespace.update(bindings(block.options.explore, setting))
+    try:
+        return run_block(block, namespace, lesson, source_file, trace)
+    except LessonExecutionError as exc:
+        first, _, rest = str(exc).partition("\n")
+        where = described(block.options.explore, setting)
+        raise LessonExecutionError(f"{first} (no estado {where} de explore=)\n{rest}".rstrip("\n")) from None
+
+
+def _run_forked(block: CodeBlock, namespace: dict, lesson: Lesson, source_file: Path,
+                setting: tuple[int, ...]) -> BlockResult:
+    """One setting in a forked child, which sends back its result (or its failure) as JSON."""
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(reader)
+        try:
+            reply = {"result": asdict(_run_setting(block, namespace, lesson, source_file, setting))}
+        except BaseException as exc:  # noqa: BLE001 - anything must reach the parent, then the child ends
+            reply = {"failure": str(exc) if isinstance(exc, LessonExecutionError) else repr(exc)}
+        with open(writer, "wb") as pipe:
+            pipe.write(json.dumps(reply).encode())
+        os._exit(0)
+    os.close(writer)
+    with open(reader, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(child, 0)
+    reply = json.loads(data) if data else {}
+    if "result" in reply:
+        return BlockResult.from_json(reply["result"])
+    where = described(block.options.explore, setting)
+    raise LessonExecutionError(reply.get("failure") or f"{lesson.path}:{block.line}: o estado {where} de explore= "
+                               f"terminou sem resultado ({_ended(status)})")
+
+
+def _ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"sinal {os.WTERMSIG(status)}"
+    return f"código de saída {os.waitstatus_to_exitcode(status)}"
 
 
 def _run_code(block: CodeBlock, namespace: dict, source_file: Path) -> str | None:

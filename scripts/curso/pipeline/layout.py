@@ -20,7 +20,8 @@ LOCK = f"{CACHE}/build.lock"
 
 PAGES = "licoes"
 FIGURES = "figuras"  # under PAGES
-PHONE_FIGURES = "celular"  # under FIGURES
+PHONE_FIGURES = "celular"  # under FIGURES, and under EXPLORABLES for the phone renditions' states
+EXPLORABLES = "explorar"  # under PAGES: the states of each explorable block (explore=), as JSON
 NOTEBOOKS = "notebooks"
 REPORT_PAGE = "sobre-a-execucao.md"
 GENERATED_DIRS = (PAGES, NOTEBOOKS)  # everything in them is the build's (stale files are removed)
@@ -36,6 +37,10 @@ def lesson_page(slug: str) -> str:
 
 def figure_file(name: str) -> str:
     return f"{PAGES}/{FIGURES}/{name}"
+
+
+def states_file(name: str) -> str:
+    return f"{PAGES}/{EXPLORABLES}/{name}"
 
 
 def notebook_file(slug: str) -> str:

@@ -39,6 +39,15 @@ CODE_SPAN = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
 LESSON_LINK = re.compile(r'\]\((?P<slug>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^)\s"]*)?\)')
 # What stays readable in an SVG data URI; the rest ('"', '<', '>', '#', '%', '&', '$'...) is percent-encoded.
 URI_SAFE = "/=:;,.-_()!*'?+@~[]{}"
+INTERACT_SETUP = (
+    "# Controles para as figuras exploráveis: o ipywidgets vem no Jupyter e no Colab. Sem ele, cada\n"
+    "# célula com @interact roda uma vez, com o primeiro valor de cada lista (o valor padrão).\n"
+    "try:\n"
+    "    from ipywidgets import interact\n"
+    "except ImportError:\n"
+    "    def interact(**choices):\n"
+    "        return lambda show: show(**{name: values[0] for name, values in choices.items()})"
+)
 ADMONITION_TITLES = {
     "note": "Nota", "info": "Informação", "tip": "Dica", "warning": "Atenção", "danger": "Perigo",
     "question": "Pergunta", "success": "Solução", "example": "Exemplo", "abstract": "Resumo",
@@ -66,6 +75,7 @@ def build_notebook(lesson: Lesson, result: LessonResult, site: SiteLinks | None 
     results = iter(result.blocks)
     answers = iter(result.answers)
     figures = 0
+    explorable = next((block for block in lesson.code_blocks if block.options.explore), None)
     for block in group_questions(lesson.blocks):
         if isinstance(block, tuple):
             cells.append(_markdown_cell(jupyter_dollars(questions_markdown(block, answers, lesson))))
@@ -76,6 +86,8 @@ def build_notebook(lesson: Lesson, result: LessonResult, site: SiteLinks | None 
                 cells.append(_markdown_cell(_linked_lessons(markdown, site) if site else markdown))
             continue
         block_result = next(results)
+        if block is explorable:
+            cells.append(_code_cell(INTERACT_SETUP, []))
         figures += bool(block_result.figure)
         image_src = site.figure(figure_name(lesson.slug, figures)) if site and block_result.figure else None
         cells.extend(_cells_for_code(block, block_result, image_src))
@@ -148,10 +160,43 @@ def _cells_for_code(block: CodeBlock, result: BlockResult, image_src: str | None
                         "metadata": {}, "output_type": "execute_result"})
     if result.figure:
         outputs.append(_figure(block, result, image_src))
-    cell = _code_cell(block.code.rstrip("\n"), outputs)
+    cell = _code_cell(_interact_source(block) if block.options.explore else block.code.rstrip("\n"), outputs)
     if block.options.timing:
         cell["metadata"]["tags"] = ["timing"]  # its measured times differ on every run
     return [cell]
+
+
+def _interact_source(block: CodeBlock) -> str:
+    """The block as a function that `interact` reruns for each choice: the default value comes first
+    (it is what the cell shows when it runs), and the names the block defines stay in the notebook."""
+    choices = ", ".join(f"{parameter.name}=[{', '.join(_default_first(parameter))}]"
+                        for parameter in block.options.explore)
+    names = sorted(_assigned_names(block.code))
+    declared = f"    global {', '.join(names)}\n" if names else ""
+    return (f"@interact({choices})\n"
+            "def explore(**setting):\n"
+            f"{declared}"
+            "    globals().update(setting)  # os valores escolhidos valem também nas células seguintes\n"
+            + textwrap.indent(block.code.rstrip("\n"), "    "))
+
+
+def _default_first(parameter) -> list[str]:
+    literals = list(parameter.literals)
+    return [literals.pop(parameter.default), *literals]
+
+
+def _assigned_names(code: str) -> set[str]:
+    """Names the block binds at its top level (assignments, loops, imports, functions)."""
+    names = set()
+    for node in ast.parse(code).body:
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                names.add(inner.id)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
 
 
 def jupyter_dollars(markdown: str) -> str:

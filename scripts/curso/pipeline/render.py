@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import doctest
 import html
+import json
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+import markdown
 import yaml
 
 from .execute import BlockResult, LessonResult
-from .layout import PHONE_FIGURES
+from .explore import default_setting, settings, with_values
+from .layout import EXPLORABLES, PHONE_FIGURES
 from .quiz_render import group_questions, render_questions
 from .source import CodeBlock, Lesson, TextBlock
 
@@ -41,6 +44,7 @@ TIMING_NOTE = (
 class RenderedLesson:
     page: str
     figures: dict[str, str]  # file name (in the figure folder) -> SVG text
+    states: dict[str, str] = field(default_factory=dict)  # file name (in the EXPLORABLES folder) -> JSON
 
 
 def figure_name(slug: str, number: int) -> str:
@@ -52,6 +56,7 @@ def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figu
     """``position``: (number of this lesson, number of lessons), in the order they were discovered."""
     parts = [_front_matter(lesson), _header(lesson, notebook_href, position)]
     figures: dict[str, str] = {}
+    states: dict[str, str] = {}
     results = iter(result.blocks)
     answers = iter(result.answers)
     for block in group_questions(lesson.blocks):
@@ -62,7 +67,17 @@ def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figu
             parts.append(block.text)
             continue
         block_result = next(results)
-        if block_result.figure:
+        if block.options.explore:
+            name = figure_name(lesson.slug, len(figures) // 2 + 1)
+            if block_result.figure:
+                figures[name] = block_result.figure
+                figures[f"{PHONE_FIGURES}/{name}"] = block_result.phone_figure
+            states_name = states_name_for(lesson.slug, len(states) // 2 + 1)
+            states[states_name] = _states_json(block, block_result, phone=False)
+            states[f"{PHONE_FIGURES}/{states_name}"] = _states_json(block, block_result, phone=True)
+            src = f"{figure_dir}/{name}" if block_result.figure else None
+            parts.append(_explorable(block, block_result, src, states_name, len(states) // 2))
+        elif block_result.figure:
             name = figure_name(lesson.slug, len(figures) // 2 + 1)  # two renditions per figure
             figures[name] = block_result.figure
             figures[f"{PHONE_FIGURES}/{name}"] = block_result.phone_figure
@@ -70,7 +85,7 @@ def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figu
         else:
             parts.append(_code_and_results(block, block_result, None))
     page = "\n".join(part for part in parts if part is not None).rstrip() + "\n"
-    return RenderedLesson(page, figures)
+    return RenderedLesson(page, figures, states)
 
 
 def _front_matter(lesson: Lesson) -> str:
@@ -221,3 +236,88 @@ def _picture(image: str, src: str, result: BlockResult) -> str:
     source = (f'<source media="{PHONE_MEDIA}" srcset="../{folder}/{PHONE_FIGURES}/{name}" '
               f'width="{width}" height="{height}">')
     return f"<picture>{source}{image}</picture>"
+
+
+# --- Explorable blocks (explore=): the default state on the page, the others in a states file ----
+
+
+def states_name_for(slug: str, number: int) -> str:
+    return f"{slug}-{number:02d}.json"
+
+
+def _explorable(block: CodeBlock, result: BlockResult, figure_src: str | None, states_name: str, number: int) -> str:
+    """Code (with the default values bound), default figure, sliders, and the printed text in a live region.
+
+    docs/javascripts/explorar.js loads the states file at the first touch of a slider, never before.
+    """
+    parameters = block.options.explore
+    default = default_setting(parameters)
+    shown = replace(block, options=replace(block.options, alt=_filled(block.options.alt, block, default),
+                                           caption=_filled(block.options.caption, block, default)))
+    pieces = []
+    if not block.options.hide_code:
+        pieces.append(_fence(_default_bindings(block) + block.code.rstrip("\n"), "python"))
+    if figure_src:
+        pieces.append(_figure(shown, result, figure_src))
+    pieces.append(_sliders(block, number))
+    pieces.append('<div class="explorar-saida" aria-live="polite" markdown="1">\n\n'
+                  + "\n\n".join(_outputs(block, result)) + "\n\n</div>")
+    body = "\n\n".join(pieces)
+    wrapper = (f'<div class="explorar" data-estados="../{EXPLORABLES}/{states_name}" '
+               f'data-estados-celular="../{EXPLORABLES}/{PHONE_FIGURES}/{states_name}" '
+               f'data-celular="{PHONE_MEDIA}" markdown="1">')
+    text = f"{wrapper}\n\n{body}\n\n</div>"
+    indented = "\n".join(block.indent + line if line else line for line in text.splitlines())
+    return f"\n{indented}\n"
+
+
+def _filled(text: str | None, block: CodeBlock, setting: tuple[int, ...]) -> str | None:
+    return text and with_values(text, block.options.explore, setting)
+
+
+def _default_bindings(block: CodeBlock) -> str:
+    """One line per parameter, so that the code copied from the page runs as it is."""
+    return "".join(f"{parameter.name} = {parameter.literals[parameter.default]}  "
+                   "# valor padrão; os controles abaixo da figura mostram outros valores\n"
+                   for parameter in block.options.explore)
+
+
+def _sliders(block: CodeBlock, number: int) -> str:
+    controls = []
+    for parameter in block.options.explore:
+        control = f"explorar-{number}-{parameter.name}"
+        label = parameter.labels[parameter.default]
+        controls.append(
+            f'<span class="explorar-controle"><label for="{control}">{html.escape(parameter.symbol)}</label>'
+            f'<input type="range" id="{control}" min="0" max="{len(parameter.literals) - 1}" step="1" '
+            f'value="{parameter.default}" aria-valuetext="{html.escape(parameter.symbol)} = {label}" '
+            f'data-simbolo="{html.escape(parameter.symbol)}" data-valores="{html.escape(";".join(parameter.labels))}">'
+            f'<output for="{control}" aria-hidden="true">{label}</output></span>')
+    # Inline elements in one paragraph: valid HTML also inside an admonition, where md_in_html does not
+    # see raw block HTML (it would wrap a <div> in a <p>).
+    return f'<span class="explorar-controles">{"".join(controls)}</span>'
+
+
+def _states_json(block: CodeBlock, result: BlockResult, phone: bool) -> str:
+    """Every state in grid order (the last parameter varies fastest): SVG, alt text, caption, output."""
+    states = []
+    for setting, state in zip(settings(block.options.explore), result.states):
+        states.append({
+            "svg": (state.phone_figure if phone else state.figure) or "",
+            "alt": _filled(block.options.alt, block, setting) or "",
+            "legenda": _filled(block.options.caption, block, setting) or "",
+            "saida": _output_html(block, state),
+        })
+    return json.dumps({"estados": states}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _output_html(block: CodeBlock, result: BlockResult) -> str:
+    """A state's printed text as the page shows it: a text block, or Markdown made HTML (output=markdown)."""
+    text = _shown_text(block, result)
+    if not text.strip():
+        return ""
+    if block.options.output == "markdown" and not result.exception:
+        return markdown.markdown(text, extensions=["tables"])
+    if block.options.output == "html" and not result.exception:
+        return f'<div class="output-html">{text.strip()}</div>'
+    return f'<div class="text output highlight"><pre><span></span><code>{html.escape(text.rstrip())}</code></pre></div>'

@@ -11,6 +11,7 @@ import yaml
 
 from .errors import LessonSourceError
 from .quiz import QUESTION_FENCE, Question, number_questions, parse_question
+from .explore import ExploreError, Parameter, parse_explore
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 # Inline math as Pandoc sees it: no space just inside the dollars (so "R$ 10 e R$ 20" is not math).
@@ -43,14 +44,17 @@ class BlockOptions:
     caption: str | None = None  # the figure's caption
     raises: str | None = None  # the exception the block must raise
     output: str = "text"  # how printed text is shown: text, markdown or html
+    explore: tuple[Parameter, ...] = ()  # run once per setting of these parameters (explore.py)
 
     @property
     def for_execution(self) -> tuple:
         """The part of the options that execution reads (see execute.py): the rest only changes the page."""
-        return self.raises, self.alt is not None
+        explored = [[p.name, list(p.literals), p.default] for p in self.explore]
+        return (self.raises, self.alt is not None, explored) if explored else (self.raises, self.alt is not None)
 
 
 FLAG_OPTIONS = {f.name.replace("_", "-") for f in fields(BlockOptions) if f.type == "bool"}
+PARSED_OPTIONS = {"explore": parse_explore}  # options whose text becomes a typed value
 VALUE_OPTIONS = {f.name.replace("_", "-") for f in fields(BlockOptions)} - FLAG_OPTIONS
 
 
@@ -248,7 +252,17 @@ def parse_options(text: str, path: str, line: int) -> BlockOptions:
         previous = name
     if options.get("output", "text") not in OUTPUT_KINDS:
         raise LessonSourceError(path, line, f"output={options['output']!r} inválido: use text, markdown ou html")
+    for name, parse in PARSED_OPTIONS.items():
+        if name in options:
+            options[name] = _parsed(parse, options[name], path, line)
     return BlockOptions(**{name.replace("-", "_"): value for name, value in options.items()})
+
+
+def _parsed(parse, text: str, path: str, line: int):
+    try:
+        return parse(text)
+    except ExploreError as exc:
+        raise LessonSourceError(path, line, str(exc)) from None
 
 
 def _option_problem(name: str, has_value: bool) -> str:

@@ -49,7 +49,8 @@ def _safe_block(block, shown: BlockResult, lesson: Lesson) -> BlockResult:
     if block.options.output != "markdown" or shown.exception:
         return shown
     return replace(shown, stdout=safe_markdown(shown.stdout, lesson.path, block.line),
-                   value=shown.value and safe_markdown(shown.value, lesson.path, block.line))
+                   value=shown.value and safe_markdown(shown.value, lesson.path, block.line),
+                   states=[_safe_block(block, state, lesson) for state in shown.states])
 
 
 def safe_markdown(text: str, path: str, line: int) -> str:
