@@ -271,6 +271,20 @@ def test_softmax_temperature_curve_drawn_is_the_softmax_slice(explore, T):
     assert np.allclose(slope_curve[:, 1], (p0 * (1 - p0) / T).numpy(), atol=1e-5)
 
 
+def test_higher_temperature_spreads_the_probabilities_and_flattens_the_derivative(explore):
+    """What the prose tells the reader to notice while moving T."""
+    states = [explore("T", T).printed for T in VALUES["T"]]
+    distances_to_uniform = []
+    peak_slopes = []
+    for printed in states:
+        probs = re.search(r"p = (.+) para os logits", printed).group(1).split("; ")
+        distances_to_uniform.append(max(abs(br_number(p) - 1 / len(probs)) for p in probs))
+        slopes = re.findall(rf"({NUMBER}) em z₀ = {NUMBER}", printed)
+        peak_slopes.append(max(br_number(slope) for slope in slopes))
+    assert distances_to_uniform == sorted(distances_to_uniform, reverse=True)
+    assert peak_slopes == sorted(peak_slopes, reverse=True)
+
+
 # Lesson 08: the decision threshold τ ------------------------------------------------------------
 
 
@@ -312,8 +326,13 @@ def test_threshold_point_lies_on_scikit_learns_pr_and_roc_curves(explore, tau):
 
 
 def test_lowering_the_threshold_trades_precision_for_recall(explore):
+    """What the prose tells the reader to notice while moving τ (the values go up)."""
     pattern = rf"precisão = ({NUMBER}); revocação = ({NUMBER})"
     found = [re.search(pattern, explore("tau", tau).printed).groups() for tau in VALUES["tau"]]
     precisions, recalls = zip(*[(br_number(p), br_number(r)) for p, r in found])
     assert list(recalls) == sorted(recalls, reverse=True)
     assert list(precisions) == sorted(precisions)
+    counts = [dict(re.findall(r"(FP|FN) = (\d+)", explore("tau", tau).printed)) for tau in VALUES["tau"]]
+    false_positives, false_negatives = ([int(count[name]) for count in counts] for name in ("FP", "FN"))
+    assert false_positives == sorted(false_positives, reverse=True)
+    assert false_negatives == sorted(false_negatives)
