@@ -10,6 +10,7 @@ session.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import doctest
 import io
@@ -35,10 +36,13 @@ NUMBER = r"-?[\d.]+(?:,\d+)?"
 
 
 def explore_setting(block: CodeBlock) -> tuple[str, list[float], float]:
-    """The parameter, its values and the default from `explore="name=v1,*v2,..."` (one parameter here)."""
+    """The parameter, its values and the default from `explore="name=v1,*v2,..."` (one parameter here).
+
+    The values are Python number literals, bound as written (`10` is an int), as the build binds them.
+    """
     name, listed = block.options.explore.split("=", 1)
-    values = [float(value.lstrip("*")) for value in listed.split(",")]
-    starred = [float(value[1:]) for value in listed.split(",") if value.startswith("*")]
+    values = [ast.literal_eval(value.lstrip("*")) for value in listed.split(",")]
+    starred = [ast.literal_eval(value[1:]) for value in listed.split(",") if value.startswith("*")]
     return name, values, (starred or values)[0]
 
 
