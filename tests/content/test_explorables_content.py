@@ -10,7 +10,6 @@ session.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import doctest
 import io
@@ -36,14 +35,9 @@ NUMBER = r"-?[\d.]+(?:,\d+)?"
 
 
 def explore_setting(block: CodeBlock) -> tuple[str, list[float], float]:
-    """The parameter, its values and the default from `explore="name=v1,*v2,..."` (one parameter here).
-
-    The values are Python number literals, bound as written (`10` is an int), as the build binds them.
-    """
-    name, listed = block.options.explore.split("=", 1)
-    values = [ast.literal_eval(value.lstrip("*")) for value in listed.split(",")]
-    starred = [ast.literal_eval(value[1:]) for value in listed.split(",") if value.startswith("*")]
-    return name, values, (starred or values)[0]
+    """The parameter of a one-parameter explorable, its values and its default, as the build binds them."""
+    (parameter,) = block.options.explore
+    return parameter.name, list(parameter.values), parameter.values[parameter.default]
 
 
 def br_number(text: str) -> float:
