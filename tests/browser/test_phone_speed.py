@@ -10,7 +10,11 @@ the machine: scripts/devtools/bench_site.py measures them. Here, on the phone sc
   shows;
 - the theme prepares a code block (its copy button) only when the block comes to the screen
   (`content.lazy`): none far below at load, and the block scrolled to gets its button, named apart
-  from the others.
+  from the others;
+- opening a lesson does not restyle the whole page for the colour scheme: the scheme is applied
+  while the page is parsed (overrides/partials/javascripts/palette.html), and material's palette
+  component, which marked the body `data-md-color-switching` and added a color-scheme <meta> inside
+  the longest task of the load, is not mounted.
 
 Same Chromium, server and fixtures as tests/browser/test_browser.py.
 """
@@ -57,9 +61,24 @@ CODE_BUTTONS = """() => {
 }""" % LAST_OPEN_CODE
 
 
+# Registered before any script of the page: every attribute the body gets that restyles the whole page.
+RECORD_RESTYLING = """
+window.__restyling = [];
+new MutationObserver(records => {
+  for (const record of records)
+    if (record.target === document.body && record.attributeName === "data-md-color-switching")
+      window.__restyling.push(record.attributeName);
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ["data-md-color-switching"]});
+"""
+READ_RESTYLING = """() => ({restyling: window.__restyling, colorSchemeMeta: !!document.querySelector("meta[name=color-scheme]"),
+                      scheme: document.body.getAttribute("data-md-color-scheme")})"""
+
+
 @asynccontextmanager
-async def on_the_phone(browser, url: str):
-    context = await browser.new_context(**VIEWPORTS["celular"])
+async def on_the_phone(browser, url: str, color_scheme: str = "light", init_script: str | None = None):
+    context = await browser.new_context(**VIEWPORTS["celular"], color_scheme=color_scheme)
+    if init_script:
+        await context.add_init_script(init_script)
     try:
         page = await context.new_page()
         await open_loaded(page, url)
@@ -133,3 +152,18 @@ def test_code_blocks_get_their_copy_button_only_when_they_come_to_the_screen(in_
     assert scrolled["lastHasButton"] and scrolled["buttons"] > at_load["buttons"], scrolled
     assert f"Ações do bloco de código {scrolled['last']}" in scrolled["labels"], scrolled
     assert len(set(scrolled["labels"])) == len(scrolled["labels"]), scrolled
+
+
+async def restyling_at_load(browser, base_url) -> dict:
+    seen = {}
+    for scheme in ("light", "dark"):
+        async with on_the_phone(browser, base_url + LONGEST_LESSON, scheme, RECORD_RESTYLING) as page:
+            await run_in_page(page, NEXT_FRAMES)
+            seen[scheme] = await page.evaluate(READ_RESTYLING)
+    return seen
+
+
+def test_opening_a_lesson_does_not_restyle_the_page_for_the_colour_scheme(in_browser):
+    seen = in_browser(restyling_at_load)
+    assert seen["light"] == {"restyling": [], "colorSchemeMeta": False, "scheme": "default"}, seen
+    assert seen["dark"] == {"restyling": [], "colorSchemeMeta": False, "scheme": "slate"}, seen
