@@ -24,6 +24,9 @@ INTRO = ("Responda e confira na hora. As respostas ficam guardadas só neste nav
 SIGNIFICANT_DIGITS = 4
 EXACT_DIGITS = 6  # a value these many digits write exactly is shown whole
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+# The answer as the page checks it: 12 significant digits, so that the last bits of a float, which
+# differ between runs of some computations (a float32 least-squares solve), never change the page.
+STORED_DIGITS = 12
 
 
 def group_questions(blocks: tuple) -> list:
@@ -125,7 +128,7 @@ def _number_input(question: Question, value: float) -> str:
     field = html.escape(f"{question.id}-valor")
     return (f'<div class="autoteste-campo"><label for="{field}">Sua resposta (use vírgula ou ponto)</label> '
             f'<input type="text" id="{field}" inputmode="decimal" autocomplete="off" spellcheck="false" '
-            f'data-valor="{value!r}" data-tolerancia="{tolerance!r}"></div>')
+            f'data-valor="{value:.{STORED_DIGITS}g}" data-tolerancia="{tolerance:.{STORED_DIGITS}g}"></div>')
 
 
 def pt_br_number(value: float) -> str:
