@@ -4,6 +4,7 @@ import contextlib
 import io
 import json
 import re
+import sys
 
 import markdown
 import pytest
@@ -160,7 +161,10 @@ def test_printed_text_of_a_state_is_escaped(tmp_path):
     assert "&lt;b&gt;&lt;b&gt;" in states[1]["saida"] and "<b>" not in states[1]["saida"]
 
 
-def test_the_notebook_cell_is_an_interact_over_the_same_values_that_runs_the_default(explored):
+def test_the_notebook_cell_is_an_interact_over_the_same_values_that_runs_the_default(explored, monkeypatch):
+    """Without ipywidgets (a plain Python), the default setting runs; tests/slow/test_notebooks_run.py
+    runs the real controls in a Jupyter kernel."""
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # `import ipywidgets` raises ImportError
     folder, result = explored
     source = lesson(EXPLORED.replace("COUNTER", repr(str(folder / "contagem-notebook.txt"))))
     cells = [cell for cell in json.loads(build_notebook(source, result))["cells"] if cell["cell_type"] == "code"]
@@ -170,7 +174,7 @@ def test_the_notebook_cell_is_an_interact_over_the_same_values_that_runs_the_def
     namespace, printed = {}, io.StringIO()
     with contextlib.redirect_stdout(printed):
         for cell in cells[1:]:  # the first cell only sets the plot style
-            exec("".join(cell["source"]), namespace)  # no ipywidgets here: the default setting runs
+            exec("".join(cell["source"]), namespace)
     assert printed.getvalue() == "valor: 12; vistos: 1\ndepois: 2 1 [(2, 1)]\n"
 
 
