@@ -7,7 +7,6 @@ import builtins
 import contextlib
 import doctest
 import io
-import json
 import os
 import random
 import tempfile
@@ -17,6 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
+from . import processes
 from .explore import bindings, default_setting, described, settings
 from .figures import fit_for_phone, svg
 from .quiz import Question, evaluate_answer
@@ -219,34 +219,20 @@ def _run_setting(block: CodeBlock, namespace: dict, lesson: Lesson, source_file:
 
 def _run_forked(block: CodeBlock, namespace: dict, lesson: Lesson, source_file: Path,
                 setting: tuple[int, ...]) -> BlockResult:
-    """One setting in a forked child, which sends back its result (or its failure) as JSON."""
-    reader, writer = os.pipe()
-    child = os.fork()
-    if child == 0:
-        os.close(reader)
+    """One setting in a forked child, which sends back its result (or its failure)."""
+
+    def work() -> dict:
         try:
-            reply = {"result": asdict(_run_setting(block, namespace, lesson, source_file, setting))}
+            return {"result": asdict(_run_setting(block, namespace, lesson, source_file, setting))}
         except BaseException as exc:  # noqa: BLE001 - anything must reach the parent, then the child ends
-            reply = {"failure": str(exc) if isinstance(exc, LessonExecutionError) else repr(exc)}
-        with open(writer, "wb") as pipe:
-            pipe.write(json.dumps(reply).encode())
-        os._exit(0)
-    os.close(writer)
-    with open(reader, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(child, 0)
-    reply = json.loads(data) if data else {}
+            return {"failure": str(exc) if isinstance(exc, LessonExecutionError) else repr(exc)}
+
+    reply, ended = processes.run_forked(work)
     if "result" in reply:
         return BlockResult.from_json(reply["result"])
     where = described(block.options.explore, setting)
     raise LessonExecutionError(reply.get("failure") or f"{lesson.path}:{block.line}: o estado {where} de explore= "
-                               f"terminou sem resultado ({_ended(status)})")
-
-
-def _ended(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        return f"sinal {os.WTERMSIG(status)}"
-    return f"código de saída {os.waitstatus_to_exitcode(status)}"
+                               f"terminou sem resultado ({ended})")
 
 
 def _run_code(block: CodeBlock, namespace: dict, source_file: Path) -> str | None:

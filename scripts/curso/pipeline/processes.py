@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .execute import BLOCK_MARK, LessonResult
+from . import execute  # which imports this module: names are read at call time
 
 DUMP_MARK = "\0rastro\n"
 TRACE_WAIT = 0.5  # seconds for faulthandler to write where a timed-out lesson was
@@ -138,6 +138,29 @@ def _ask_where(pid: int, job: dict) -> None:
         time.sleep(POLL)
 
 
+def run_forked(work: Callable[[], dict]) -> tuple[dict, str]:
+    """`work()` in a forked child (a copy-on-write copy of this process), which sends back its JSON-able
+    reply through a pipe and ends. Returns the reply ({} if the child died without one) and how it ended."""
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(reader)
+        with open(writer, "wb") as pipe:
+            pipe.write(json.dumps(work()).encode())
+        os._exit(0)
+    os.close(writer)
+    with open(reader, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(child, 0)
+    return (json.loads(data) if data else {}), _ended(status)
+
+
+def _ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"sinal {os.WTERMSIG(status)}"
+    return f"código de saída {os.waitstatus_to_exitcode(status)}"
+
+
 def _stack_written(log: Path) -> bool:
     return "File " in log.read_text(encoding="utf-8", errors="replace").rsplit(DUMP_MARK, 1)[-1]
 
@@ -158,7 +181,7 @@ def _write_failure(done: Running, code: int) -> None:
     message = f"{job['shown_as']}:{line}: {problem}"
     if output.strip():
         message += f"\nSaída do bloco até aqui:\n{output.strip()[-OUTPUT_SHOWN:]}"
-    failure = LessonResult(Path(job["lesson"]).stem, 0.0, {}, failure=message)
+    failure = execute.LessonResult(Path(job["lesson"]).stem, 0.0, {}, failure=message)
     Path(job["result"]).write_text(json.dumps(failure.to_json(), ensure_ascii=False), encoding="utf-8")
 
 
@@ -167,7 +190,7 @@ STACK_START = re.compile(r"^(Fatal Python error|Current thread|Thread 0x|Stack \
 
 def _split_log(log: str) -> tuple[int | None, str, str]:
     """(line of the block that was running, what it printed, the stack faulthandler wrote)."""
-    marks = list(re.finditer(re.escape(BLOCK_MARK) + r"(\d+)\n", log))
+    marks = list(re.finditer(re.escape(execute.BLOCK_MARK) + r"(\d+)\n", log))
     block_line = int(marks[-1][1]) if marks else None
     tail = log[marks[-1].end():] if marks else log
     output, _, stack = tail.partition(DUMP_MARK)
