@@ -24,8 +24,6 @@ LINK_ATTRIBUTES = {"href", "src", "srcset", "poster", "xlink:href"}
 IGNORED_SCHEMES = {"data", "mailto", "javascript"}
 NOT_FOUND_PAGE = "404.html"
 SITEMAP = "sitemap.xml"
-# Made after the build by `make pdf` (the Pages workflow runs it): a plain build links to them already.
-MADE_AFTER_BUILD = {layout.COURSE_PDF, layout.TEACHER_PDF}
 
 
 @dataclass(frozen=True)
@@ -150,7 +148,7 @@ class Site:
         if normalized == ".." or normalized.startswith("../"):
             raise MissingTarget("caminho sai da pasta do site")
         candidate = self.root / normalized
-        if normalized in MADE_AFTER_BUILD:
+        if normalized in layout.MADE_AFTER_BUILD:
             return candidate
         if candidate.is_dir():
             candidate = candidate / "index.html"

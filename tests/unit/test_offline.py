@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from curso.hooks.offline_hook import download_panel, html_site_links, published_pdf_links, service_worker
+from curso.hooks.offline_hook import download_panel, html_site_links, published_links, service_worker
 from curso.offline import course_manifest, size_text, write_zip
 from curso.pipeline import layout
 from tests.helpers import ROOT
@@ -143,8 +143,13 @@ def test_service_worker_carries_the_version_of_the_build():
     assert 'const VERSAO = "abc123";' in service_worker("abc123")
 
 
-def test_from_disk_the_course_pdfs_are_linked_on_the_published_site():
-    html = '<a href="pdf/curso.pdf" download>PDF</a> <a href="pdf/curso-professor.pdf" download>professor</a>'
-    assert published_pdf_links(html, "https://ana.github.io/redes/") == (
+def test_from_disk_the_files_made_after_the_build_are_linked_on_the_published_site():
+    html = ('<a href="pdf/curso.pdf" download>PDF</a> <a href="pdf/curso-professor.pdf#page=2" download>professor</a> '
+            '<a href="pdf/outro.pdf">outro</a>')
+    assert published_links(html, "index.html", "https://ana.github.io/redes/") == (
         '<a href="https://ana.github.io/redes/pdf/curso.pdf" download>PDF</a> '
-        '<a href="https://ana.github.io/redes/pdf/curso-professor.pdf" download>professor</a>')
+        '<a href="https://ana.github.io/redes/pdf/curso-professor.pdf#page=2" download>professor</a> '
+        '<a href="pdf/outro.pdf">outro</a>')
+    from_a_lesson = '<a href="../pdf/curso.pdf">PDF</a>'
+    assert published_links(from_a_lesson, "licoes/01-a.html", "https://ana.github.io/redes/") == (
+        '<a href="https://ana.github.io/redes/pdf/curso.pdf">PDF</a>')

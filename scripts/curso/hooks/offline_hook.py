@@ -23,8 +23,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from curso.offline import course_manifest, manifest_json, size_text
-from curso.pipeline.layout import (COURSE_PDF, TEACHER_PDF, NOTEBOOKS, OFFLINE_MANIFEST, OFFLINE_ZIP, OFFLINE_ZIP_BUILT, SERVICE_WORKER,
-                                   WORKER_SHIM)
+from curso.pipeline.layout import (MADE_AFTER_BUILD, NOTEBOOKS, OFFLINE_MANIFEST, OFFLINE_ZIP, OFFLINE_ZIP_BUILT,
+                                   SERVICE_WORKER, WORKER_SHIM)
 
 HOME = "index.md"
 MARKER = "<!-- ler-offline -->"  # where docs/index.md gets the section "Ler sem internet"
@@ -145,18 +145,23 @@ def on_page_markdown(markdown, page, config, files):
     return markdown.replace(MARKER, download_panel(zip_built.stat().st_size if zip_built.is_file() else None))
 
 
-def published_pdf_links(html: str, site_url: str) -> str:
-    """The course PDFs are printed after the build (`make pdf`) and left out of the zip: from disk, the
-    home page's links to them lead to the published site."""
-    for pdf in (COURSE_PDF, TEACHER_PDF):
-        html = html.replace(f'href="{pdf}"', f'href="{site_url.rstrip("/")}/{pdf}"')
-    return html
+def published_links(html: str, page_file_url: str, site_url: str) -> str:
+    """Links to the files made after the build (`MADE_AFTER_BUILD`, left out of the zip) lead to the
+    published site: from disk they would lead nowhere."""
+    here = posixpath.dirname(page_file_url)
+
+    def fix(match: re.Match[str]) -> str:
+        path = posixpath.normpath(posixpath.join(here, match[2]))
+        if path not in MADE_AFTER_BUILD:
+            return match[0]
+        return f'{match[1]}="{site_url.rstrip("/")}/{path}{match[3] or ""}"'
+
+    return _RELATIVE_LINK.sub(fix, html)
 
 
 def on_post_page(output, page, config):
     if offline_build(config):
-        if page.file.src_uri == HOME:
-            return published_pdf_links(output, config.site_url or "")
+        output = published_links(output, page.file.url, config.site_url or "")
         return output if page.file.name == "index" else html_site_links(output, page.file.url, _site_files)
     if not page.file.src_uri.startswith(f"{NOTEBOOKS}/") and page.file.dest_uri != "404.html":
         _pages[page.url or "./"] = page.file.dest_uri
