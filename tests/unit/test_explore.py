@@ -11,7 +11,7 @@ import pytest
 
 from curso.pipeline.cache import lesson_key
 from curso.pipeline.execute import LessonExecutionError, LessonResult, execute_lesson
-from curso.pipeline.explore import MAX_STATES, Parameter, number_br
+from curso.pipeline.explore import MAX_STATES, Parameter
 from curso.pipeline.notebook import build_notebook
 from curso.pipeline.render import render_lesson
 from curso.pipeline.source import LessonSourceError, parse_lesson
@@ -83,8 +83,9 @@ def test_every_bad_value_list_is_a_portuguese_error_at_the_fence_line(value, pro
     assert str(caught.value).startswith(f"{PATH}:6: ") and problem in str(caught.value)
 
 
-def test_values_are_written_in_portuguese():
-    assert [number_br(v) for v in (0.5, 2, 2.0, -1.5, 1e-3, 0.0001)] == ["0,5", "2", "2", "-1,5", "0,001", "0,0001"]
+def test_slider_labels_are_written_in_portuguese():
+    parameter = Parameter("delta", ("0.5", "2", "2.0", "-1.5", "1e-3", "0.0001", "5000"), 0)
+    assert parameter.labels == ("0,5", "2", "2", "-1,5", "0,001", "0,0001", "5.000")
 
 
 @pytest.fixture(scope="module")

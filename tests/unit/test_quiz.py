@@ -12,7 +12,6 @@ from curso.pipeline.cache import lesson_key
 from curso.pipeline.execute import LessonResult, execute_lesson
 from curso.pipeline.notebook import build_notebook
 from curso.pipeline.quiz import CHOICE, NUMBER, Question
-from curso.pipeline.quiz_render import pt_br_number
 from curso.pipeline.render import render_lesson
 from curso.pipeline.source import LessonSourceError, parse_lesson
 
@@ -162,12 +161,6 @@ def test_author_text_in_a_question_is_escaped(tmp_path):
     page = page_html(lesson, result)
     assert "<script>" not in page and "<img" not in page and "onclick" not in page.replace("&#123;: onclick", "")
     assert "&lt;script&gt;" in page or "&lt;script>" in page
-
-
-@pytest.mark.parametrize("value, shown", [(0.75, "0,75"), (756.25, "756,25"), (3.0, "3"), (1 / 3, "0,3333"), (-1.2345678, "-1,235"), (1234.5, "1234,5"), (1234.56789, "1235"),
-                                          (0.000123456789, "0,0001235"), (1.5e-7, "1,5 × 10⁻⁷")])
-def test_numbers_are_shown_with_a_decimal_comma_exact_or_with_four_significant_digits(value, shown):
-    assert pt_br_number(value) == shown
 
 
 def test_the_notebook_has_the_questions_with_each_answer_in_a_closed_details(tmp_path):

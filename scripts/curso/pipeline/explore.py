@@ -11,6 +11,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from .numbers import pt_br_number
+
 # Every setting of the grid is executed and its figure published (two renditions). Measured on lesson
 # 02's parabola (one panel, 20 points): ~0.4 s of CPU a state, so 48 states are ~20 s of build, and
 # 139 KB + 110 KB gzipped in its two states files (README, "Figuras exploráveis").
@@ -41,7 +43,7 @@ class Parameter:
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return tuple(number_br(value) for value in self.values)
+        return tuple(pt_br_number(value) for value in self.values)
 
 
 def parse_explore(text: str) -> tuple[Parameter, ...]:
@@ -117,12 +119,3 @@ def with_values(text: str, parameters: tuple[Parameter, ...], setting: tuple[int
     """`{delta}` in an alt text or caption replaced by the setting's value, written in pt-BR."""
     labels = {parameter.name: parameter.labels[index] for parameter, index in zip(parameters, setting)}
     return PLACEHOLDER.sub(lambda found: labels.get(found["name"], found[0]), text)
-
-
-def number_br(value: float | int) -> str:
-    """0.5 -> "0,5"; 1e-3 -> "0,001"; -2.0 -> "-2": the shortest decimal, with a decimal comma."""
-    text = repr(float(value))
-    if "e" in text:
-        text = f"{float(value):.12f}".rstrip("0")
-    text = text.removesuffix(".0").rstrip(".")
-    return text.replace(".", ",")

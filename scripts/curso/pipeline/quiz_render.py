@@ -14,6 +14,7 @@ import html
 from collections.abc import Iterator
 from string import ascii_lowercase
 
+from .numbers import pt_br_number
 from .quiz import CHOICE, Question
 from .source import Lesson, TextBlock
 from .untrusted import safe_markdown
@@ -21,9 +22,6 @@ from .untrusted import safe_markdown
 HEADING = "Teste seu entendimento"
 INTRO = ("Responda e confira na hora. As respostas ficam guardadas só neste navegador; "
          "\u201cRecomeçar\u201d apaga as desta lição.")
-SIGNIFICANT_DIGITS = 4
-EXACT_DIGITS = 6  # a value these many digits write exactly is shown whole
-SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 # The answer as the page checks it: 12 significant digits, so that the last bits of a float, which
 # differ between runs of some computations (a float32 least-squares solve), never change the page.
 STORED_DIGITS = 12
@@ -129,18 +127,3 @@ def _number_input(question: Question, value: float) -> str:
     return (f'<div class="autoteste-campo"><label for="{field}">Sua resposta (use vírgula ou ponto)</label> '
             f'<input type="text" id="{field}" inputmode="decimal" autocomplete="off" spellcheck="false" '
             f'data-valor="{value:.{STORED_DIGITS}g}" data-tolerancia="{tolerance:.{STORED_DIGITS}g}"></div>')
-
-
-def pt_br_number(value: float) -> str:
-    """The value with a decimal comma: exact when a few digits say it (756,25), else four significant
-    digits (a power of ten when tiny or huge)."""
-    if value == int(value) and abs(value) < 1e9:
-        return str(int(value))
-    short = f"{value:.{EXACT_DIGITS}g}"
-    text = short if float(short) == value else f"{value:.{SIGNIFICANT_DIGITS}g}"
-    mantissa, _, exponent = text.partition("e")
-    mantissa = mantissa.replace(".", ",")
-    if not exponent:
-        return mantissa
-    return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPTS)}"
-
