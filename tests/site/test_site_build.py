@@ -22,6 +22,7 @@ from mkdocs.exceptions import PluginError
 
 from curso.hooks import notebook_hook
 from curso.hooks import search_hook
+from curso.pipeline.notebook import site_math
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUG = "01-funcoes-de-custo-regressao"
@@ -65,6 +66,7 @@ NOTEBOOK = {
     "cells": [
         {"cell_type": "markdown", "id": "a", "metadata": {},
          "source": ["# Funções de custo para regressão: MSE, MAE e Huber\n", "\n", "Previsão $\\hat{y}_i$."]},
+        {"cell_type": "markdown", "id": "c", "metadata": {}, "source": ["## Os três modos de `reduction`"]},
         {"cell_type": "code", "id": "b", "execution_count": 1, "metadata": {},
          "outputs": [{"name": "stdout", "output_type": "stream", "text": ["MSE = 0.25\n"]}],
          "source": ["print(\"MSE =\", 0.25)"]},
@@ -73,6 +75,18 @@ NOTEBOOK = {
                  "language_info": {"name": "python"}},
     "nbformat": 4, "nbformat_minor": 5,
 }
+
+
+# The view, as the pipeline writes it (build_notebook with SiteLinks): buttons under the title, math as
+# arithmatex's markup.
+VIEW = {**NOTEBOOK, "cells": [
+    {**NOTEBOOK["cells"][0], "source": ["# Funções de custo para regressão: MSE, MAE e Huber\n", "\n",
+                                        "Previsão " + site_math("$\\hat{y}_i$") + "."]},
+    {"cell_type": "markdown", "id": "v", "metadata": {},
+     "source": [f'<p class="notebook-actions"><a class="md-button" href="../../licoes/{SLUG}/">Voltar para a lição</a> '
+                f'<a class="md-button md-button--primary" href="{SLUG}.ipynb" download="{SLUG}.ipynb">Baixar notebook</a></p>']},
+    *NOTEBOOK["cells"][1:],
+]}
 
 
 def make_project(path: Path) -> Path:
@@ -98,8 +112,8 @@ def make_project(path: Path) -> Path:
     (docs / f"licoes/{SLUG}.md").write_text(LESSON, encoding="utf-8")
     (docs / f"licoes/figuras/{SLUG}-01.svg").write_text(SVG, encoding="utf-8")
     (docs / f"notebooks/{SLUG}").mkdir()
-    for notebook in (f"notebooks/{SLUG}.ipynb", f"notebooks/{SLUG}/{SLUG}.ipynb"):  # the view and the download
-        (docs / notebook).write_text(json.dumps(NOTEBOOK, ensure_ascii=False), encoding="utf-8")
+    (docs / f"notebooks/{SLUG}.ipynb").write_text(json.dumps(VIEW, ensure_ascii=False), encoding="utf-8")
+    (docs / f"notebooks/{SLUG}/{SLUG}.ipynb").write_text(json.dumps(NOTEBOOK, ensure_ascii=False), encoding="utf-8")
     (docs / "sobre-a-execucao.md").write_text("# Sobre a execução\n\nRelatório de teste.\n", encoding="utf-8")
     return path
 
@@ -181,13 +195,23 @@ def test_notebook_page_is_offline_and_links_back(site):
     html = page.read_text(encoding="utf-8")
     assert "jupyter-wrapper" in html
     assert "<title>Funções de custo para regressão: MSE, MAE e Huber (notebook) - " in html
-    assert '<script src="../../javascripts/notebook.js">' in html
-    assert "mermaid.esm" not in html and "<script type=\"module\">" not in html
-    assert "x-mathjax-config" not in html and "require.js" not in html
+    assert re.search(r'<script defer="" src="../../javascripts/notebook.js"></script>', html)
+    assert "mermaid" not in html and "<script type=\"module\">" not in html
+    assert "mathjax" not in html.lower() and "require.js" not in html
+    assert html.count('class="katex"') == 1 and "$" not in html.split('class="jupyter-wrapper"')[1].split("<style")[0]
     back = re.search(r'href="([^"]+)">Voltar para a lição</a>', html).group(1)
     assert resolve(page, back) == site / f"licoes/{SLUG}/index.html"
     assert "lessons_src/01-funcoes-de-custo-regressao.md" in html  # "Editar" points at the source
-    assert '<clipboard-copy role="button" aria-label="Copiar código" for="cell-1">' in html
+    assert '<clipboard-copy aria-label="Copiar código" for="cell-1" role="button">' in html
+    assert "Copied" not in html and "Copy to" not in html
+
+
+def test_notebook_table_of_contents_leads_to_its_headings(site):
+    html = (site / f"notebooks/{SLUG}/index.html").read_text(encoding="utf-8")
+    toc = html.split('<label class="md-nav__title" for="__toc">', 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r'<a href="#([^"]+)" class="md-nav__link">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>', toc, re.S)
+    assert links == [("os-tres-modos-de-reduction", "Os três modos de reduction")]
+    assert 'id="os-tres-modos-de-reduction"' in html
 
 
 def test_notebook_page_is_not_in_nav_nor_in_search(site):
@@ -223,23 +247,7 @@ def test_fold_keeps_plain_words_and_drops_accents():
 
 
 def fake_notebook_page():
-    file = SimpleNamespace(src_uri=f"notebooks/{SLUG}.ipynb", url=f"notebooks/{SLUG}/",
-                           dest_uri=f"notebooks/{SLUG}/index.html")
-    return SimpleNamespace(file=file)
-
-
-class NoFiles:
-    def get_file_from_path(self, path):
-        return None
-
-
-def test_notebook_cleanup_drops_the_cdn_mermaid_loader():
-    html = ('<h1 id="t">T</h1><script type="module">\n const mermaid = (await import('
-            '"https://cdnjs.cloudflare.com/ajax/libs/mermaid/11.10.0/mermaid.esm.min.mjs")).default;\n</script>'
-            '<p>texto</p>')
-    cleaned = notebook_hook.clean_notebook_page(html, fake_notebook_page(), NoFiles())
-    assert "mermaid" not in cleaned and "<p>texto</p>" in cleaned
-    assert f'href="{SLUG}.ipynb" download="{SLUG}.ipynb">Baixar notebook</a>' in cleaned
+    return SimpleNamespace(file=SimpleNamespace(src_uri=f"notebooks/{SLUG}.ipynb"))
 
 
 @pytest.mark.parametrize("tag", [
@@ -249,7 +257,7 @@ def test_notebook_cleanup_drops_the_cdn_mermaid_loader():
 ])
 def test_notebook_page_with_a_remote_resource_fails_the_build(tag):
     with pytest.raises(PluginError, match="carregaria da rede"):
-        notebook_hook.clean_notebook_page(f"<h1>T</h1>{tag}", fake_notebook_page(), NoFiles())
+        notebook_hook.check_offline(f"<h1>T</h1>{tag}", fake_notebook_page())
 
 
 def test_downloaded_notebook_links_lessons_by_address_and_a_missing_lesson_fails(tmp_path):

@@ -1,8 +1,10 @@
 import json
 import re
+from html import unescape
 from urllib.parse import unquote
 
 import nbformat
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 from curso.pipeline.execute import BlockResult, LessonResult
 from curso.pipeline.notebook import SiteLinks, build_notebook
@@ -20,7 +22,8 @@ def notebook(body: str, *blocks: BlockResult, header_extra: str = "", site: Site
     return raw, json.loads(raw)
 
 
-VIEW = SiteLinks(figure=lambda name: f"../../licoes/figuras/{name}", lesson=lambda slug: f"../../licoes/{slug}/")
+VIEW = SiteLinks(figure=lambda name: f"../../licoes/figuras/{name}", lesson=lambda slug: f"../../licoes/{slug}/",
+                 download="01-x.ipynb")
 
 
 def sources(nb):
@@ -139,3 +142,34 @@ def test_admonitions_and_tabs_become_jupyter_markdown_around_code():
     assert texts[2] == "> **Atenção aqui**\n> Primeiro parágrafo."
     assert texts[3] == "x = 1"
     assert texts[4] == "> Depois do código.\n\nFora.\n\n**Aba A**\nConteúdo A."
+
+
+def test_the_view_has_the_buttons_under_its_title_and_the_standalone_notebook_has_none():
+    view = sources(notebook("Texto.\n", site=VIEW)[1])
+    assert view[0].startswith("# ") and view[1] == (
+        '<p class="notebook-actions"><a class="md-button" href="../../licoes/01-x/">Voltar para a lição</a> '
+        '<a class="md-button md-button--primary" href="01-x.ipynb" download="01-x.ipynb">Baixar notebook</a></p>')
+    assert not [source for source in sources(notebook("Texto.\n")[1]) if "notebook-actions" in source]
+
+
+def math_in(html: str) -> list[tuple[str, str]]:
+    return [(tag, unescape(body)) for tag, body in re.findall(r'<(span|div) class="arithmatex">(.*?)</\1>', html, re.S)]
+
+
+def test_the_view_writes_math_as_arithmatex_markup_that_jupyters_markdown_leaves_whole():
+    body = ("Com $x_i^2 < y$ e *ênfase*, `$não$` e R\\$ 5.\n\n$$\n\\begin{aligned} a &= b \\\\\n c &= d\n\\end{aligned}\n$$\n\n"
+            '!!! note "Nota"\n    Dentro: $\\mathbf{b} = |c|$.\n\n    $$\n    f(z) = z\n    $$\n')
+    view = "\n\n".join(sources(notebook(body, site=VIEW)[1])[2:])
+    html = markdown2html_mistune(view)  # what nbconvert does with a Markdown cell
+    assert math_in(html) == [("span", "\\(x_i^2 < y\\)"), ("div", "\\[\\begin{aligned} a &= b \\\\\n c &= d\n\\end{aligned}\\]"),
+                             ("span", "\\(\\mathbf{b} = |c|\\)"), ("div", "\\[f(z) = z\\]")]
+    assert "<em>ênfase</em>" in html and "<code>$não$</code>" in html and "&#36;" in view
+    standalone = "\n\n".join(sources(notebook(body)[1])[1:])
+    assert "$x_i^2 < y$" in standalone and "arithmatex" not in standalone  # Jupyter and Colab typeset it
+
+
+def test_the_view_writes_math_in_markdown_output_too():
+    table = "| a | $\\hat{y}$ |\n| --- | --- |\n| 1 | 2 |\n"
+    _, nb = notebook("```python output=markdown\npass\n```\n", BlockResult(stdout=table), site=VIEW)
+    (output,) = nb["cells"][-1]["outputs"]
+    assert math_in(markdown2html_mistune("".join(output["data"]["text/markdown"]))) == [("span", "\\(\\hat{y}\\)")]

@@ -1,36 +1,44 @@
-"""MkDocs hook: tie each lesson page to its notebook page, and keep notebook pages offline.
+"""MkDocs hook: the notebook views as pages of the site, and each lesson page tied to its notebook.
 
-The pipeline writes two notebooks per lesson: the view ``notebooks/NN-slug.ipynb``, which
-mkdocs-jupyter turns into the page ``notebooks/NN-slug/`` (its figures are the lesson's SVG files
-and its links between lessons already lead to the lesson pages), and the standalone
-``notebooks/NN-slug/NN-slug.ipynb`` for "Baixar notebook". This hook
+The pipeline writes two notebooks per lesson: the view ``notebooks/NN-slug.ipynb``, which this hook
+makes the page ``notebooks/NN-slug/``, and the standalone ``notebooks/NN-slug/NN-slug.ipynb`` for
+"Baixar notebook". The view needs no repair: its figures are the lesson's SVG files, its links lead
+to the lesson pages, its buttons and its math (arithmatex's markup, rendered by math_hook.py) are in
+it. mkdocs-jupyter's nbconvert setup renders it with our template (``notebook_templates/``: no
+MathJax or Mermaid loader from a CDN, the copy button in Portuguese); the HTML and the table of
+contents are kept by the notebook's hash (``.cache/renderizado/``), so a no-op build neither runs
+nor imports nbconvert. This hook also
 
+* on a notebook page, marks the title "(notebook)", keeps the page out of the search index, and
+  fails the build if anything would load from another host;
 * on a lesson page, points the "Baixar notebook" link (an ``<a download="NN-slug.ipynb">``,
   which MkDocs rewrote to the notebook *page*) at the ``.ipynb`` file, adds a
   "Ver como notebook" button next to it, and sends "Abrir no Colab" (``data-colab``) to Colab;
-* on a notebook page, removes nbconvert's Mermaid loader (a module script that imports
-  Mermaid from a CDN; mkdocs-jupyter has no setting for it) and the inert MathJax configuration,
-  translates the copy button, points the table of contents at the headings' real anchors, adds
-  "Voltar para a lição" / "Baixar notebook" buttons, marks the title "(notebook)", keeps the page
-  out of the search index, and fails the build if anything would still load from another host;
 * in the published standalone ``.ipynb``, points links between lessons at the published lesson
   pages (the site's address is known only here).
 """
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
-import sys
 from pathlib import Path
 from urllib.parse import quote, urljoin
 
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
-from curso.pipeline.layout import NOTEBOOKS, lesson_page, notebook_download, page_url
+import curso
+from curso.pipeline.layout import NOTEBOOKS, RENDERED, lesson_page, notebook_download, notebook_file, page_url
 from curso.pipeline.notebook import LESSON_LINK
+from curso.render_cache import RenderCache
 
+ROOT = Path(__file__).resolve().parents[3]
+CODE = Path(curso.__file__).resolve().parent  # the installed package (a test may copy this hook elsewhere)
+NOTEBOOK_JS = "javascripts/notebook.js"
 # The branch where .github/workflows/pages.yml publishes the executed notebooks, for Colab.
 COLAB_BRANCH = "notebooks"
 
@@ -38,25 +46,60 @@ _DOWNLOAD_LINK = re.compile(r'<a\b(?P<attrs>[^>]*\bdownload="(?P<name>[^"/]+\.ip
 _COLAB_LINK = re.compile(r'<a\b(?P<attrs>[^>]*\bdata-colab="(?P<name>[^"/]+\.ipynb)"[^>]*)>')
 _REPO_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _HREF = re.compile(r'\bhref="[^"]*"')
-_MERMAID = re.compile(r'<script type="module">(?:(?!</script>).)*?\bmermaid\b.*?</script>\s*', re.S)
-_MATHJAX_CONFIG = re.compile(r'<script type="text/x-mathjax-config">.*?</script>\s*', re.S)
 _REMOTE_ATTR = re.compile(
     r'<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*\b(?:src|href)\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*',
     re.I,
 )
 _REMOTE_IMPORT = re.compile(r'\bimport\s*\(\s*["\'](?:https?:)?//[^"\']*', re.I)
-_FIRST_H1_END = re.compile(r"</h1>")
-_HEADING = re.compile(r'<h[1-6]\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<inner>.*?)</h[1-6]>', re.S)
-_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
-_TAG = re.compile(r"<[^>]+>")
+
+# The rendered views, by the notebook's hash; tagged with what else the HTML depends on (the template,
+# the render code, the pinned versions of mkdocs-jupyter and nbconvert).
+_views = RenderCache(ROOT / RENDERED / "notebooks.json",
+                     depends_on=(*sorted((CODE / "hooks" / "notebook_templates").glob("*.j2")),
+                                 CODE / "notebook_view.py", CODE.parents[1] / "requirements.txt"))
 
 
-def notebook_file(files, name: str):
-    """The mkdocs-jupyter page for ``notebooks/<name>``, or None."""
+class NotebookView(File):
+    """A notebook view (``notebooks/NN-slug.ipynb``): a page of the site, ``notebooks/NN-slug/``."""
+
+    def is_documentation_page(self) -> bool:
+        return True
+
+
+def is_view(src_uri: str) -> bool:
+    slug = posixpath.splitext(posixpath.basename(src_uri))[0]
+    return src_uri.endswith(".ipynb") and src_uri == notebook_file(slug)
+
+
+def render_view(page, config) -> None:
+    """The view's HTML and table of contents, from the cache or rendered now (``page.render``)."""
+    notebook_js = get_relative_url(NOTEBOOK_JS, page.file.url)
+    key = f"{hashlib.sha256(page.file.content_bytes).hexdigest()} {notebook_js}"
+    view = _views.get(key)
+    if view is None:
+        from curso.notebook_view import render_view as nbconvert_view  # nbconvert (~0.7 s) only for a changed view
+
+        view = nbconvert_view(Path(page.file.abs_src_path), notebook_js)
+        _views.put(key, view)
+    page.content = view["content"]
+    page.toc = get_toc(view["toc_tokens"])
+    title = view["toc_tokens"][0]["name"] if view["toc_tokens"] else page.file.name
+    page.meta["title"] = f"{title} (notebook)"  # already HTML text: the theme's `striptags` would unescape it
+    page.meta["description"] = (f"A lição “{title}” como notebook Jupyter já executado, "
+                                "para ler aqui ou baixar e rodar no Jupyter ou no Colab.")
+    page.meta["search"] = {"exclude": True}  # the lesson page already holds this text
+
+
+def check_offline(content: str, page) -> None:
+    remote = _REMOTE_ATTR.search(content) or _REMOTE_IMPORT.search(content)
+    if remote:
+        raise PluginError(f"{page.file.src_uri}: a página do notebook carregaria da rede: {remote.group(0)!r}")
+
+
+def view_page(files, name: str) -> NotebookView | None:
+    """The notebook view's page made from ``notebooks/<name>``, or None."""
     file = files.get_file_from_path(f"{NOTEBOOKS}/{name}")
-    if file is None or not file.src_uri.endswith(".ipynb") or not file.is_documentation_page():
-        return None
-    return file
+    return file if isinstance(file, NotebookView) else None
 
 
 def download_url(notebook) -> str:
@@ -68,7 +111,7 @@ def link_lesson_to_notebook(content: str, page, files) -> str:
     """Make "Baixar notebook" download the file and add "Ver como notebook" beside it."""
 
     def fix(match: re.Match[str]) -> str:
-        notebook = notebook_file(files, match["name"])
+        notebook = view_page(files, match["name"])
         if notebook is None:
             return match.group(0)
         href = get_relative_url(download_url(notebook), page.file.url)
@@ -120,69 +163,26 @@ def link_lessons_on_the_web(notebook_text: str, site_url: str, site_dir: Path) -
     return LESSON_LINK.sub(fix, notebook_text)
 
 
-def toc_anchors(toc):
-    for anchor in toc:
-        yield anchor
-        yield from toc_anchors(anchor.children)
-
-
-def match_toc_to_headings(content: str, page) -> None:
-    """Take the table of contents' anchors and titles from the headings themselves, in order.
-
-    mkdocs-jupyter builds the table of contents from the Markdown, where inline code is
-    dropped ("Os três modos de `reduction`" -> "Os três modos de", ``#os-tres-modos-de``), but
-    nbconvert's headings keep it (``id="os-tres-modos-de-reduction"``), so those sidebar links
-    led nowhere and their titles lost words.
-    """
-    anchors = list(toc_anchors(page.toc))
-    headings = list(_HEADING.finditer(content))
-    if len(anchors) != len(headings):
-        raise PluginError(f"{page.file.src_uri}: o sumário tem {len(anchors)} títulos, mas a página "
-                          f"tem {len(headings)}; não dá para ligar um ao outro")
-    for anchor, heading in zip(anchors, headings):
-        anchor.id = heading["id"]
-        anchor.title = _TAG.sub("", _ANCHOR_LINK.sub("", heading["inner"])).strip()
-
-
-def clean_notebook_page(content: str, page, files) -> str:
-    """Offline, translated notebook page with buttons back to the lesson and to the file."""
-    content = _MERMAID.sub("", content)
-    content = _MATHJAX_CONFIG.sub("", content)
-    # The template writes `for="cell-1", aria-label=...`: the stray comma becomes an attribute.
-    content = content.replace('<clipboard-copy ,=""', "<clipboard-copy")
-    content = content.replace('aria-label="Copy to Clipboard"', 'role="button" aria-label="Copiar código"')
-    content = content.replace(">Copied!<", ">Copiado!<")
-
-    remote = _REMOTE_ATTR.search(content) or _REMOTE_IMPORT.search(content)
-    if remote:
-        raise PluginError(f"{page.file.src_uri}: a página do notebook carregaria da rede: {remote.group(0)!r}")
-
-    name = posixpath.basename(page.file.src_uri)
-    buttons = []
-    lesson = files.get_file_from_path(lesson_page(name.removesuffix(".ipynb")))
-    if lesson is not None:
-        buttons.append(f'<a class="md-button" href="{lesson.url_relative_to(page.file)}">Voltar para a lição</a>')
-    file_href = get_relative_url(download_url(page.file), page.file.url)
-    buttons.append(f'<a class="md-button md-button--primary" href="{file_href}" download="{name}">Baixar notebook</a>')
-    bar = f'\n<p class="notebook-actions">{" ".join(buttons)}</p>\n'
-    if _FIRST_H1_END.search(content):
-        return _FIRST_H1_END.sub("</h1>" + bar, content, count=1)
-    return bar + content
-
-
 # --- MkDocs events -------------------------------------------------------------
 
 
+def on_files(files, config):
+    for file in [file for file in files if is_view(file.src_uri)]:
+        files.remove(file)
+        files.append(NotebookView(file.src_uri, file.src_dir, file.dest_dir, file.use_directory_urls,
+                                  inclusion=file.inclusion))
+    return files
+
+
+def on_pre_page(page, config, files):
+    if isinstance(page.file, NotebookView):
+        page.render = lambda config, files: render_view(page, config)
+    return page
+
+
 def on_page_content(html, page, config, files):
-    if page.file.src_uri.endswith(".ipynb"):
-        page.meta["search"] = {"exclude": True}  # the lesson page already holds this text
-        if page.title and not page.title.endswith("(notebook)"):
-            page.meta["description"] = (f"A lição “{page.title}” como notebook Jupyter já executado, "
-                                        "para ler aqui ou baixar e rodar no Jupyter ou no Colab.")
-            page.title = f"{page.title} (notebook)"  # the browser tab tells it apart from the lesson
-            page.meta["title"] = page.title  # already HTML text: the theme's `striptags` would unescape it
-        html = clean_notebook_page(html, page, files)
-        match_toc_to_headings(html, page)
+    if isinstance(page.file, NotebookView):
+        check_offline(html, page)
         return html
     if "data-colab=" in html:
         html = link_lesson_to_colab(html, config.repo_name)
@@ -192,6 +192,7 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_build(config):
+    _views.save()
     if not config.site_url:
         return  # no published address to point at: the links stay relative
     site_dir = Path(config.site_dir)

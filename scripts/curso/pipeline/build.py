@@ -180,4 +180,5 @@ def _relative(target: str, page: str) -> str:
 def _view_links(slug: str) -> SiteLinks:
     view = page_url(notebook_file(slug))
     return SiteLinks(figure=lambda name: relative_url(figure_file(name), view),
-                     lesson=lambda other: relative_url(page_url(lesson_page(other)), view))
+                     lesson=lambda other: relative_url(page_url(lesson_page(other)), view),
+                     download=relative_url(notebook_download(slug), view))

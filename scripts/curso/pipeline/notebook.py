@@ -5,9 +5,11 @@ code cell, and mkdocs-material syntax (admonitions, tabs) becomes plain Jupyter 
 What a block prints with `output=markdown` is stored as Markdown (tables show as tables), and each
 figure as HTML that carries its alt text and caption, which Jupyter, Colab and nbconvert all show.
 
-The same notebook, given `SiteLinks`, is the notebook view of the site (mkdocs-jupyter renders it
-as is): its figures are the lesson's published SVG files instead of inlined copies, and its links
-between lessons lead to the lesson pages.
+The same notebook, given `SiteLinks`, is the notebook view of the site (mkdocs-jupyter's nbconvert
+setup renders it as is, see scripts/curso/hooks/notebook_hook.py): its figures are the lesson's
+published SVG files instead of inlined copies, its links between lessons lead to the lesson pages,
+its title is followed by the buttons back to the lesson and to the file, and its math is
+arithmatex's markup, which the math hook renders with KaTeX at build time as on a lesson page.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ JUPYTER_DOLLAR = "<span>&#36;</span>"
 CODE_SPAN = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
 # A link to another lesson, as lessons write it: [texto](07-camada-de-saida.md#secao).
 LESSON_LINK = re.compile(r'\]\((?P<slug>\d\d-[a-z0-9-]+)\.md(?P<fragment>#[^)\s"]*)?\)')
+# Math as lessons write it (arithmatex's syntax): `$$` on lines of their own, `$...$` inside a line.
+DISPLAY_MATH = re.compile(r"^(?P<quote>(?:> )*)\$\$(?P<tex>.+?)\$\$[ \t]*$", re.M | re.S)
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)(?P<tex>(?:\\.|[^\\$])+?)(?<!\s)\$")
 # What stays readable in an SVG data URI; the rest ('"', '<', '>', '#', '%', '&', '$'...) is percent-encoded.
 URI_SAFE = "/=:;,.-_()!*'?+@~[]{}"
 INTERACT_SETUP = (
@@ -61,11 +66,14 @@ class SiteLinks:
 
     figure: Callable[[str], str]  # figure file name -> its URL, relative to the notebook view
     lesson: Callable[[str], str]  # lesson slug -> its page's URL, relative to the notebook view
+    download: str  # the standalone notebook's URL, relative to the notebook view
 
 
 def build_notebook(lesson: Lesson, result: LessonResult, site: SiteLinks | None = None) -> str:
     """The standalone notebook, or with `site` the notebook view of the site."""
     cells = [_markdown_cell(_intro(lesson))]  # the title first: it heads the notebook view too
+    if site:
+        cells.append(_markdown_cell(_view_actions(lesson, site)))
     if lesson.pip:
         install = _code_cell(f"%pip install -q {' '.join(lesson.pip)}", [])
         install["metadata"]["tags"] = ["pip-install"]  # what pip prints depends on the machine
@@ -78,19 +86,19 @@ def build_notebook(lesson: Lesson, result: LessonResult, site: SiteLinks | None 
     explorable = next((block for block in lesson.code_blocks if block.options.explore), None)
     for block in group_questions(lesson.blocks):
         if isinstance(block, tuple):
-            cells.append(_markdown_cell(jupyter_dollars(questions_markdown(block, answers, lesson))))
+            cells.append(_markdown_cell(_for_site(jupyter_dollars(questions_markdown(block, answers, lesson)), site)))
             continue
         if isinstance(block, TextBlock):
             markdown = _trim(jupyter_dollars(text.convert(block.text)))
             if markdown:
-                cells.append(_markdown_cell(_linked_lessons(markdown, site) if site else markdown))
+                cells.append(_markdown_cell(_for_site(_linked_lessons(markdown, site) if site else markdown, site)))
             continue
         block_result = next(results)
         if block is explorable:
             cells.append(_code_cell(INTERACT_SETUP, []))
         figures += bool(block_result.figure)
         image_src = site.figure(figure_name(lesson.slug, figures)) if site and block_result.figure else None
-        cells.extend(_cells_for_code(block, block_result, image_src))
+        cells.extend(_cells_for_code(block, block_result, image_src, site))
     for number, cell in enumerate(cells):
         cell["id"] = f"cell-{number:03d}"
     notebook = {
@@ -111,6 +119,44 @@ def _intro(lesson: Lesson) -> str:
         f"Notebook gerado a partir de `{lesson.path}`, já executado. Rode as células na ordem "
         "(no Colab: *Ambiente de execução → Executar tudo*); os números impressos devem ser os mesmos da página."
     )
+
+
+def _view_actions(lesson: Lesson, site: SiteLinks) -> str:
+    """The view's buttons, under its title: back to the lesson, and the file to download."""
+    name = escape(f"{lesson.slug}.ipynb")
+    return (f'<p class="notebook-actions"><a class="md-button" href="{escape(site.lesson(lesson.slug))}">'
+            'Voltar para a lição</a> <a class="md-button md-button--primary" '
+            f'href="{escape(site.download)}" download="{name}">Baixar notebook</a></p>')
+
+
+def _for_site(markdown: str, site: SiteLinks | None) -> str:
+    """In the view, each formula becomes arithmatex's markup, as on the lesson pages, which the math hook
+    renders with KaTeX at build time; standalone, Jupyter and Colab typeset the `$...$` themselves."""
+    return _outside_code(markdown, site_math) if site else markdown
+
+
+def site_math(markdown: str) -> str:
+    """`$$...$$` -> `<div class="arithmatex">\\[...\\]</div>`, `$...$` -> `<span class="arithmatex">\\(...\\)</span>`.
+
+    The TeX is written as character references, so the notebook's Markdown renderer (mistune) reads
+    no emphasis, escape, table cell or math of its own in it (a `<div>` that opens a line is raw HTML;
+    inside a line, the references come out as the characters, with `<`, `>` and `&` escaped).
+    """
+
+    def display(found: re.Match[str]) -> str:
+        tex = "\n".join(line.removeprefix(found["quote"]) for line in found["tex"].split("\n")).strip()
+        return found["quote"] + '<div class="arithmatex">' + _references("\\[" + tex + "\\]") + "</div>"
+
+    def inline(found: re.Match[str]) -> str:
+        tex = "\n".join(line.lstrip("> ") for line in found["tex"].split("\n"))
+        return '<span class="arithmatex">' + _references("\\(" + tex + "\\)") + "</span>"
+
+    return INLINE_MATH.sub(inline, DISPLAY_MATH.sub(display, markdown))
+
+
+def _references(text: str) -> str:
+    return "".join(character if character.isalnum() or character == " " else f"&#{ord(character)};"
+                   for character in text)
 
 
 def _trim(markdown: str) -> str:
@@ -144,7 +190,8 @@ def _linked_lessons(markdown: str, site: SiteLinks) -> str:
     return _outside_code(markdown, link)
 
 
-def _cells_for_code(block: CodeBlock, result: BlockResult, image_src: str | None) -> list[dict]:
+def _cells_for_code(block: CodeBlock, result: BlockResult, image_src: str | None,
+                    site: SiteLinks | None = None) -> list[dict]:
     """`image_src`: where the view finds the block's figure; None inlines the figure."""
     if block.is_doctest:
         return _doctest_cells(block)
@@ -152,7 +199,8 @@ def _cells_for_code(block: CodeBlock, result: BlockResult, image_src: str | None
         return [_code_cell(_caught(block), [_stream(result.exception + "\n")])]
     outputs = []
     if result.stdout and block.options.output == "markdown":
-        outputs.append(_display({"text/markdown": jupyter_dollars(result.stdout), "text/plain": result.stdout}))
+        outputs.append(_display({"text/markdown": _for_site(jupyter_dollars(result.stdout), site),
+                                 "text/plain": result.stdout}))
     elif result.stdout:
         outputs.append(_stream(result.stdout))
     if result.value is not None:
