@@ -27,9 +27,6 @@ AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing nod
 # background), so transitions end at once.
 DRAW_WHOLE_PAGE = "*, *::before, *::after { content-visibility: visible !important; transition: none !important; }"
 
-# Notebook pages render their math in the browser (docs/javascripts/notebook.js), which says when.
-NOTEBOOK_MATH_DONE = "!document.querySelector('.jupyter-wrapper') || document.documentElement.dataset.math === 'renderizada'"
-
 # Runs in the page once it has loaded: what a reader sees, as plain data.
 READ_PAGE = """() => {
   const images = [...document.images];
@@ -115,7 +112,6 @@ async def visit_page(browser, url: str, viewport: str, screenshot: Path | None =
         page = await context.new_page()
         watch(page, visit)
         visit.status = (await open_loaded(page, url)).status
-        await page.wait_for_function(NOTEBOOK_MATH_DONE)
         await run_in_page(page, LOAD_EVERY_IMAGE)
         visit.page = await run_in_page(page, READ_PAGE)
         if screenshot is not None:

@@ -117,7 +117,7 @@ def test_math_is_rendered_and_no_raw_tex_shows(visits, path):
     assert RAW_TEX.findall(page["prose"]) == [], "TeX cru visível na página"
     if path in MATH_PAGES:
         assert page["katex"] > 0
-    if path.startswith("notebooks/") and path in MATH_PAGES:  # rendered in the browser by notebook.js
+    if path.startswith("notebooks/") and path in MATH_PAGES:  # rendered at build time, as on the lesson page
         assert page["katex"] >= visits[path.replace("notebooks/", "licoes/"), "computador"].page["katex"] // 2
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS
 from tests.helpers import LESSONS
-from tests.browser.site_audit import NOTEBOOK_MATH_DONE, open_loaded
+from tests.browser.site_audit import open_loaded
 from tests.browser.test_browser import base_url, browser, in_browser, loop  # noqa: F401 - session fixtures, shared
 from curso.hooks.notebook_hook import COLAB_BRANCH
 
@@ -52,7 +52,6 @@ async def measure(browser, url: str, script: str) -> dict:
     try:
         page = await context.new_page()
         await open_loaded(page, url)
-        await page.wait_for_function(NOTEBOOK_MATH_DONE)
         await page.evaluate(LOAD_EVERY_IMAGE)
         return await page.evaluate(script)
     finally:
