@@ -145,8 +145,8 @@ def test_admonitions_and_tabs_become_jupyter_markdown_around_code():
 
 
 def test_the_view_has_the_buttons_under_its_title_and_the_standalone_notebook_has_none():
-    view = sources(notebook("Texto.\n", site=VIEW)[1])
-    assert view[0].startswith("# ") and view[1] == (
+    title, buttons, _ = sources(notebook("Texto.\n", site=VIEW)[1])[0].split("\n\n", 2)
+    assert title.startswith("# ") and buttons == (
         '<p class="notebook-actions"><a class="md-button" href="../../licoes/01-x/">Voltar para a lição</a> '
         '<a class="md-button md-button--primary" href="01-x.ipynb" download="01-x.ipynb">Baixar notebook</a></p>')
     assert not [source for source in sources(notebook("Texto.\n")[1]) if "notebook-actions" in source]
@@ -159,7 +159,7 @@ def math_in(html: str) -> list[tuple[str, str]]:
 def test_the_view_writes_math_as_arithmatex_markup_that_jupyters_markdown_leaves_whole():
     body = ("Com $x_i^2 < y$ e *ênfase*, `$não$` e R\\$ 5.\n\n$$\n\\begin{aligned} a &= b \\\\\n c &= d\n\\end{aligned}\n$$\n\n"
             '!!! note "Nota"\n    Dentro: $\\mathbf{b} = |c|$.\n\n    $$\n    f(z) = z\n    $$\n')
-    view = "\n\n".join(sources(notebook(body, site=VIEW)[1])[2:])
+    view = "\n\n".join(sources(notebook(body, site=VIEW)[1])[1:])
     html = markdown2html_mistune(view)  # what nbconvert does with a Markdown cell
     assert math_in(html) == [("span", "\\(x_i^2 < y\\)"), ("div", "\\[\\begin{aligned} a &= b \\\\\n c &= d\n\\end{aligned}\\]"),
                              ("span", "\\(\\mathbf{b} = |c|\\)"), ("div", "\\[f(z) = z\\]")]

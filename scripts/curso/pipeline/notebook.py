@@ -71,9 +71,7 @@ class SiteLinks:
 
 def build_notebook(lesson: Lesson, result: LessonResult, site: SiteLinks | None = None) -> str:
     """The standalone notebook, or with `site` the notebook view of the site."""
-    cells = [_markdown_cell(_intro(lesson))]  # the title first: it heads the notebook view too
-    if site:
-        cells.append(_markdown_cell(_view_actions(lesson, site)))
+    cells = [_markdown_cell(_intro(lesson, site))]  # the title first: it heads the notebook view too
     if lesson.pip:
         install = _code_cell(f"%pip install -q {' '.join(lesson.pip)}", [])
         install["metadata"]["tags"] = ["pip-install"]  # what pip prints depends on the machine
@@ -113,10 +111,11 @@ def build_notebook(lesson: Lesson, result: LessonResult, site: SiteLinks | None 
     return json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def _intro(lesson: Lesson) -> str:
+def _intro(lesson: Lesson, site: SiteLinks | None) -> str:
     return (
         f"# {lesson.title}\n\n"
-        f"Notebook gerado a partir de `{lesson.path}`, já executado. Rode as células na ordem "
+        + (f"{_view_actions(lesson, site)}\n\n" if site else "")
+        + f"Notebook gerado a partir de `{lesson.path}`, já executado. Rode as células na ordem "
         "(no Colab: *Ambiente de execução → Executar tudo*); os números impressos devem ser os mesmos da página."
     )
 
