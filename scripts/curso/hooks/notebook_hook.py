@@ -32,7 +32,8 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
 import curso
-from curso.pipeline.layout import NOTEBOOKS, RENDERED, lesson_page, notebook_download, notebook_file, page_url
+from curso.pipeline.layout import (NOTEBOOKS, RENDERED, lesson_page, notebook_download, notebook_file, page_url,
+                                   relative_url)
 from curso.pipeline.notebook import LESSON_LINK
 from curso.render_cache import RenderCache
 
@@ -73,7 +74,9 @@ def is_view(src_uri: str) -> bool:
 
 def render_view(page, config) -> None:
     """The view's HTML and table of contents, from the cache or rendered now (``page.render``)."""
-    notebook_js = get_relative_url(NOTEBOOK_JS, page.file.url)
+    # Written for the view's directory URL, as its links (offline_hook.py points them at the .html site),
+    # so both sites share the cached view.
+    notebook_js = relative_url(NOTEBOOK_JS, page_url(page.file.src_uri))
     key = f"{hashlib.sha256(page.file.content_bytes).hexdigest()} {notebook_js}"
     view = _views.get(key)
     if view is None:
