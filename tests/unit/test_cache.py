@@ -74,7 +74,7 @@ def test_code_options_pip_and_timeout_change_the_key(change):
 def test_the_execution_code_is_the_runner_and_what_it_imports():
     names = {path.name for path in execution_code()}
     assert names == {"runner.py", "processes.py", "execute.py", "explore.py", "figures.py", "source.py", "errors.py",
-                     "quiz.py", "house.mplstyle"}
+                     "numbers.py", "quiz.py", "house.mplstyle"}
 
 
 def test_fingerprint_follows_pins_and_execution_code_not_rendering_code(tmp_path, monkeypatch):
