@@ -1,7 +1,7 @@
 """The notebook view's HTML, rendered by mkdocs-jupyter's nbconvert setup with our template.
 
 Imported only when a view must be rendered (a notebook not yet in the cache): importing nbconvert
-and mkdocs-jupyter costs ~0.7 s, which a no-op build does not pay.
+and mkdocs-jupyter costs ~0.9 s of CPU, which a no-op build does not pay.
 """
 
 from __future__ import annotations

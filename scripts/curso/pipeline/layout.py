@@ -47,7 +47,7 @@ def states_file(name: str) -> str:
 
 
 def notebook_file(slug: str) -> str:
-    """The notebook view's source: mkdocs-jupyter makes it the page ``notebooks/<slug>/``."""
+    """The notebook view's source: notebook_hook.py makes it the page ``notebooks/<slug>/``."""
     return f"{NOTEBOOKS}/{slug}.ipynb"
 
 
