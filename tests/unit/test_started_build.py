@@ -92,3 +92,23 @@ def test_the_hook_reads_the_pending_pages_last_waits_at_the_first_and_puts_the_o
     assert started.finished and lessons_hook._session.started is None
     lessons_hook.on_env(None, config, files)
     assert [file.src_uri for file in files] == names  # the site's pages in the same order as any build
+
+
+def test_a_lesson_is_rendered_again_only_when_what_rendering_reads_changed(tmp_path, monkeypatch):
+    from curso.pipeline import build as pipeline_build
+
+    root = project(tmp_path, {"01-a": "Texto.\n\n```python\nx = 1\n```\n", "02-b": "```python\ny = 2\n```\n"})
+    build(root)
+    rendered = []
+    render = pipeline_build._render_lesson
+    monkeypatch.setattr(pipeline_build, "_render_lesson", lambda run, *args: rendered.append(run.lesson.slug)
+                        or render(run, *args))
+    assert build(root).written == [] and rendered == []  # a no-op build renders no lesson
+    lesson = root / LESSONS_SRC / "01-a.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace("Texto.", "Outro texto."), encoding="utf-8")
+    assert lesson_page("01-a") in build(root).written and rendered == ["01-a"]
+    monkeypatch.setattr(pipeline_build, "pipeline_digest", lambda: "código de render novo")
+    build(root)
+    assert rendered == ["01-a", "01-a", "02-b"]
+    (root / GENERATED / lesson_page("02-b")).unlink()
+    assert build(root).written == [lesson_page("02-b")] and rendered[3:] == ["02-b"]

@@ -18,7 +18,6 @@ order: adding a lesson is adding one file. Ctrl+C during the lessons stops them 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
 import logging
 import sys
@@ -28,21 +27,13 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
-from curso.pipeline.cache import PIPELINE_DIR
+from curso.pipeline.cache import pipeline_digest
 from curso.pipeline.layout import (DOCS, GENERATED, LESSONS_SRC, NOTEBOOKS, PAGES, REPORT_PAGE, lesson_edit_url,
                                    lesson_page, lesson_slug)
 
 log = logging.getLogger("mkdocs.hooks.lessons")
 LESSONS_SECTION = "Lições"
 PIPELINE = "curso.pipeline"
-
-
-def _pipeline_code() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(PIPELINE_DIR.glob("*")):
-        if path.suffix in {".py", ".mplstyle"}:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def current(module: str):
@@ -54,14 +45,14 @@ class _Session:
     """The pipeline as loaded now, and the warm executor of a `serve` session (None under `build`)."""
 
     def __init__(self):
-        self.code = _pipeline_code()
+        self.code = pipeline_digest()
         self.executor = None
         self.started = None  # the build under way, while its lessons execute (pipeline.build.StartedBuild)
         self.order: list[str] = []  # the files' order before on_nav moved the pending pages to the end
 
     def pipeline(self):
         """`pipeline.build`, imported again (with every pipeline module) if its code changed."""
-        code = _pipeline_code()
+        code = pipeline_digest()
         if code != self.code:
             for name in [name for name in sys.modules if name.startswith(f"{PIPELINE}.")]:
                 del sys.modules[name]

@@ -9,16 +9,19 @@ other pages while the stale lessons execute.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import posixpath
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import ResultCache, execution_fingerprint, lesson_key
+from .cache import ResultCache, execution_fingerprint, lesson_key, pipeline_digest
 from .discover import find_lessons
 from .execute import LessonResult, display_path
-from .layout import FIGURES, GENERATED, GENERATED_DIRS, LESSONS_SRC, LOCK, REPORT_PAGE, RESULTS, figure_file, lesson_page, \
-    notebook_download, notebook_file, page_url, relative_url, states_file
+from .layout import FIGURES, GENERATED, GENERATED_DIRS, LESSONS_SRC, LOCK, RENDERED_LESSONS, REPORT_PAGE, RESULTS, \
+    figure_file, lesson_page, notebook_download, notebook_file, page_url, relative_url, states_file
 from .notebook import SiteLinks, build_notebook
 from .render import render_lesson
 from .report import LessonRun, render_report
@@ -26,7 +29,7 @@ from .runner import Executor, LessonJob
 from .source import LessonSourceError, read_lesson
 from .tracked import changed_files, tracked_files
 from .untrusted import header_as_text, safe_results
-from .write import exclusive, owned_files, sync_generated, unchanged
+from .write import exclusive, owned_files, sync_generated, unchanged, write_atomic
 
 INTERRUPTED = "Build interrompido (Ctrl+C): as lições em execução foram encerradas; nada foi escrito."
 
@@ -108,10 +111,19 @@ class StartedBuild:
                                      if self.cached[lesson.slug] is None], self.cache)
         self._execution = _Execution(self.project, [LessonJob(path, lesson.path, lesson.timeout)
                                                     for lesson, path in self.stale], parallel, executor)
-        total = len(self.lessons)
-        self.rendered = {lesson.slug: _render_lesson(LessonRun(lesson, self.cached[lesson.slug], True), number, total)
+        self._renders = RenderIndex(self.project)
+        self.rendered = {lesson.slug: self._render(LessonRun(lesson, self.cached[lesson.slug], True), number)
                          for number, (lesson, _) in enumerate(self.lessons, start=1) if self.cached[lesson.slug]}
         self.pending = self._pending_pages()
+
+    def _render(self, run: LessonRun, number: int) -> dict[str, bytes]:
+        """The lesson's generated files: those of the last build when rendering would read the same."""
+        key = self._renders.key(run, number, len(self.lessons))
+        files = self._renders.reuse(run.lesson.slug, key)
+        if files is None:
+            files = _render_lesson(run, number, len(self.lessons))
+            self._renders.remember(run.lesson.slug, key, files)
+        return files
 
     @property
     def executing(self) -> list[str]:
@@ -136,9 +148,11 @@ class StartedBuild:
                     for lesson, _ in self.lessons]
             files: dict[str, bytes] = {}
             for number, run in enumerate(runs, start=1):
-                files.update(self.rendered.get(run.lesson.slug) or _render_lesson(run, number, len(runs)))
+                files.update(self.rendered.get(run.lesson.slug) or self._render(run, number))
             files[REPORT_PAGE] = render_report([_as_text(run) for run in runs]).encode()
-            return BuildSummary(runs, _write(self.project, files))
+            written = _write(self.project, files)
+            self._renders.save()
+            return BuildSummary(runs, written)
 
     def abandon(self) -> None:
         """The caller's build failed first: let the lessons end (their successes are cached), write nothing."""
@@ -150,6 +164,46 @@ class StartedBuild:
         for lesson, _ in self.stale:
             if not fresh[lesson.slug].failure:
                 self.cache.store(lesson, fresh[lesson.slug], self.keys[lesson.slug])
+
+
+class RenderIndex:
+    """What each lesson's generated files were rendered from (its source, its result, its place in
+    the course, the pipeline's code and the pinned versions), by a hash: when all of it is the same,
+    the files in the build folder are reused as they are, and a no-op build renders no lesson."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.path = project.root / RENDERED_LESSONS
+        self.common = hashlib.sha256(f"{pipeline_digest()} python{sys.version_info[:2]}".encode()
+                                     + (project.pins_file.read_bytes() if project.pins_file.exists() else b""))
+        try:
+            self.saved = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.saved = {}
+        self.entries = dict(self.saved) if isinstance(self.saved, dict) else {}
+
+    def key(self, run: LessonRun, number: int, total: int) -> str:
+        digest = self.common.copy()
+        digest.update((self.project.root / run.lesson.path).read_bytes())
+        digest.update(json.dumps([number, total, run.result.to_json()], sort_keys=True).encode())
+        return digest.hexdigest()
+
+    def reuse(self, slug: str, key: str) -> dict[str, bytes] | None:
+        entry = self.entries.get(slug)
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        try:
+            return {name: (self.project.generated_dir / name).read_bytes() for name in entry["files"]}
+        except (OSError, TypeError, KeyError):
+            return None
+
+    def remember(self, slug: str, key: str, files: dict[str, bytes]) -> None:
+        self.entries[slug] = {"key": key, "files": sorted(files)}
+
+    def save(self) -> None:
+        """After the files are written (a build that fails before keeps the previous index)."""
+        if self.entries != self.saved:
+            write_atomic(self.path, json.dumps(self.entries, sort_keys=True).encode())
 
 
 class _Execution:
