@@ -1,7 +1,10 @@
 """MkDocs hook: `mkdocs build` and `mkdocs serve` run the lesson pipeline before rendering.
 
 Thin on purpose: the work lives in `pipeline.build`. Only stale lessons execute (content-hash
-cache), so a no-op rebuild costs about a plain `mkdocs build`. The generated pages, figures and
+cache), so a no-op rebuild costs about a plain `mkdocs build`. Stale lessons do not hold the build:
+`on_pre_build` hands them to the executor and MkDocs reads every other page while they run; the
+pages they make are read last (`on_nav`), and the first of them waits for them (`on_pre_page`);
+`on_env` puts the files back in their usual order, so the site is the same with or without a cache. The generated pages, figures and
 notebooks are written into a build folder under .cache/ (pipeline/layout.py) and handed to MkDocs
 here, in `on_files`: nothing is written into docs/, so `serve` never rebuilds for our own writes.
 
