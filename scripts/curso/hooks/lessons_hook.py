@@ -198,6 +198,7 @@ def on_pre_page(page, config, files):
     return page
 
 
+@event_priority(100)  # first: the other hooks' on_env see the finished build's files
 def on_env(env, config, files):
     """Before MkDocs copies the files and writes the pages: the build is finished, the order is back."""
     if _session.started:
