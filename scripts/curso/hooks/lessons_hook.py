@@ -1,7 +1,10 @@
 """MkDocs hook: `mkdocs build` and `mkdocs serve` run the lesson pipeline before rendering.
 
 Thin on purpose: the work lives in `pipeline.build`. Only stale lessons execute (content-hash
-cache), so a no-op rebuild costs about a plain `mkdocs build`. The generated pages, figures and
+cache), so a no-op rebuild costs about a plain `mkdocs build`. Stale lessons do not hold the build:
+`on_pre_build` hands them to the executor and MkDocs reads every other page while they run; the
+pages they make are read last (`on_nav`), and the first of them waits for them (`on_pre_page`);
+`on_env` puts the files back in their usual order, so the site is the same with or without a cache. The generated pages, figures and
 notebooks are written into a build folder under .cache/ (pipeline/layout.py) and handed to MkDocs
 here, in `on_files`: nothing is written into docs/, so `serve` never rebuilds for our own writes.
 
@@ -17,7 +20,7 @@ order: adding a lesson is adding one file. Ctrl+C during the lessons stops them 
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import importlib
 import logging
 import sys
@@ -25,23 +28,15 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 
-from curso.pipeline.cache import PIPELINE_DIR
+from curso.pipeline.cache import pipeline_digest
 from curso.pipeline.layout import (DOCS, GENERATED, LESSONS_SRC, NOTEBOOKS, PAGES, REPORT_PAGE, lesson_edit_url,
                                    lesson_page, lesson_slug)
 
 log = logging.getLogger("mkdocs.hooks.lessons")
 LESSONS_SECTION = "Lições"
 PIPELINE = "curso.pipeline"
-
-
-def _pipeline_code() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(PIPELINE_DIR.glob("*")):
-        if path.suffix in {".py", ".mplstyle"}:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def current(module: str):
@@ -53,12 +48,14 @@ class _Session:
     """The pipeline as loaded now, and the warm executor of a `serve` session (None under `build`)."""
 
     def __init__(self):
-        self.code = _pipeline_code()
+        self.code = pipeline_digest()
         self.executor = None
+        self.started = None  # the build under way, while its lessons execute (pipeline.build.StartedBuild)
+        self.order: list[str] = []  # the files' order before on_nav moved the pending pages to the end
 
     def pipeline(self):
         """`pipeline.build`, imported again (with every pipeline module) if its code changed."""
-        code = _pipeline_code()
+        code = pipeline_digest()
         if code != self.code:
             for name in [name for name in sys.modules if name.startswith(f"{PIPELINE}.")]:
                 del sys.modules[name]
@@ -117,17 +114,43 @@ def on_shutdown() -> None:
 
 
 def on_pre_build(config) -> None:
+    """Start the build: the stale lessons execute while MkDocs reads the other pages (see on_pre_page)."""
     pipeline_build = _session.pipeline()
+    _session.order = []
+    with _reported(pipeline_build):
+        _session.started = pipeline_build.StartedBuild(_root(config), executor=_session.executor)
+    if not _session.started.executing:
+        _finish(config)
+
+
+def _finish(config) -> None:
+    started, _session.started = _session.started, None
+    if started is None:
+        return
+    with _reported(_session.pipeline()):
+        summary = started.finish()
+    executed = ", ".join(summary.executed) or "nenhuma"
+    log.info(f"Lições executadas: {executed}; arquivos gerados atualizados: {len(summary.written)}")
+    _session.keep_warm(_root(config))
+
+
+@contextlib.contextmanager
+def _reported(pipeline_build):
+    """A lesson's error as MkDocs' one-paragraph error; Ctrl+C as one line and exit code 130."""
     try:
-        summary = pipeline_build.build(_root(config), executor=_session.executor)
+        yield
     except pipeline_build.BuildError as exc:
         raise PluginError(f"Erro ao gerar as lições:\n{exc}") from None
     except KeyboardInterrupt:
         print(pipeline_build.INTERRUPTED, file=sys.stderr)
         raise SystemExit(130) from None
-    executed = ", ".join(summary.executed) or "nenhuma"
-    log.info(f"Lições executadas: {executed}; arquivos gerados atualizados: {len(summary.written)}")
-    _session.keep_warm(_root(config))
+
+
+def on_build_error(error) -> None:
+    """Another part of the build failed while lessons were executing: they end (and are cached)."""
+    started, _session.started = _session.started, None
+    if started is not None:
+        started.abandon()
 
 
 def on_serve(server, config, builder):
@@ -139,16 +162,73 @@ def on_serve(server, config, builder):
 
 @event_priority(100)  # before mkdocs-jupyter's on_files, which turns the notebooks into pages
 def on_files(files, config):
-    """The generated files, from the build folder, as files of the site."""
+    """The generated files, from the build folder, as files of the site; with lessons still
+    executing, also the pages they will make (written when the build finishes)."""
     root = _root(config)
-    for name in _session.pipeline().generated_files(root):
+    pipeline_build = _session.pipeline()
+    expected = _session.started.pending if _session.started else []
+    for name in pipeline_build.site_order({*pipeline_build.generated_files(root), *expected}):
         if files.get_file_from_path(name) is not None:
             raise PluginError(f"{DOCS}/{name} é de um build antigo: o build agora gera as lições em {GENERATED}/. "
                               f"Apague as cópias antigas: rm -rf {DOCS}/{PAGES} {DOCS}/{NOTEBOOKS} "
                               f"{DOCS}/{REPORT_PAGE}")
-        files.append(File(name, src_dir=str(root / GENERATED), dest_dir=config.site_dir,
-                          use_directory_urls=config.use_directory_urls))
+        files.append(_generated_file(name, root, config))
     return files
+
+
+def _generated_file(name: str, root: Path, config) -> File:
+    return File(name, src_dir=str(root / GENERATED), dest_dir=config.site_dir,
+                use_directory_urls=config.use_directory_urls)
+
+
+def on_nav(nav, config, files):
+    """With lessons executing, MkDocs reads their pages last (it reads pages in the files' order):
+    every other page is read while the lessons run. The order is put back in on_env."""
+    if _session.started:
+        _session.order = [file.src_uri for file in files]
+        _move_to_end(files, _session.started.pending)
+    return nav
+
+
+def on_pre_page(page, config, files):
+    """The first page that the executing lessons make: wait for them, write, and only then read it."""
+    if _session.started and page.file.src_uri in _session.started.pending:
+        _finish(config)
+        _sync_generated(files, config)
+    return page
+
+
+@event_priority(100)  # first: the other hooks' on_env see the finished build's files
+def on_env(env, config, files):
+    """Before MkDocs copies the files and writes the pages: the build is finished, the order is back."""
+    if _session.started:
+        _finish(config)
+        _sync_generated(files, config)
+    if _session.order:
+        _move_to_end(files, _session.order)
+        _session.order = []
+    return env
+
+
+def _sync_generated(files, config) -> None:
+    """The figures and states the finished build wrote join the site; those it removed leave it."""
+    root = _root(config)
+    generated = set(_session.pipeline().generated_files(root))
+    for file in [file for file in files if file.src_dir == str(root / GENERATED) and file.src_uri not in generated]:
+        files.remove(file)
+    for name in sorted(generated):
+        if files.get_file_from_path(name) is None:
+            added = _generated_file(name, root, config)
+            added.inclusion = InclusionLevel.INCLUDED
+            files.append(added)
+
+
+def _move_to_end(files, names: list[str]) -> None:
+    for name in names:
+        file = files.get_file_from_path(name)
+        if file is not None:
+            files.remove(file)
+            files.append(file)
 
 
 def on_page_markdown(markdown, page, config, files):

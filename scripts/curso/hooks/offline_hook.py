@@ -115,10 +115,17 @@ def on_config(config):
     return config
 
 
-def on_files(files, config):
+def on_env(env, config, files):
+    """The site's files once they are all known: the lessons hook adds the figures of lessons that
+    executed during this build only after they ran, later than on_files."""
     if offline_build(config):
         _site_files.clear()
         _site_files.update(file.dest_uri for file in files)
+    return env
+
+
+def on_files(files, config):
+    if offline_build(config):
         return files
     shim = files.get_file_from_path(WORKER_SHIM)  # only the site opened from disk needs it
     if shim is not None:

@@ -29,12 +29,15 @@ def fold(word: str) -> str:
 
 
 def folded_words(text: str) -> str:
-    """The accent-free form of each distinct accented word in ``text``, space-separated."""
+    """The accent-free form of each distinct accented word in ``text``, space-separated.
+
+    Most words are plain ASCII and have nothing to fold: only the others are normalized, once each."""
     seen: dict[str, None] = {}
-    for word in _WORD.findall(_TAG.sub(" ", text)):
-        plain = fold(word)
-        if plain != word:
-            seen.setdefault(plain.lower(), None)
+    for word in dict.fromkeys(_WORD.findall(_TAG.sub(" ", text))):
+        if not word.isascii():
+            plain = fold(word)
+            if plain != word:
+                seen.setdefault(plain.lower(), None)
     return " ".join(seen)
 
 

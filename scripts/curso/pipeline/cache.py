@@ -47,6 +47,15 @@ def execution_code(pipeline_dir: Path | None = None) -> list[Path]:
     return [folder / f"{name}.py" for name in sorted(found)] + [folder / STYLE_FILE.name]
 
 
+def pipeline_digest(pipeline_dir: Path | None = None) -> str:
+    """A hash of all the pipeline's code and the house style: what rendering depends on besides its input."""
+    digest = hashlib.sha256()
+    for path in sorted((pipeline_dir or PIPELINE_DIR).glob("*")):
+        if path.suffix in {".py", ".mplstyle"}:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def execution_fingerprint(pins_file: Path, pipeline_dir: Path | None = None) -> str:
     """What every lesson's result depends on besides its own code."""
     digest = hashlib.sha256(f"v{FORMAT_VERSION} python{sys.version_info[:2]}".encode())

@@ -16,6 +16,7 @@ CACHE = ".cache"
 GENERATED = f"{CACHE}/gerado"
 RESULTS = f"{CACHE}/lessons"
 RENDERED = f"{CACHE}/renderizado"  # pure rendering work (KaTeX output) cached by content hash
+RENDERED_LESSONS = f"{RENDERED}/licoes.json"  # what each lesson's generated files were rendered from
 LOCK = f"{CACHE}/build.lock"
 
 PAGES = "licoes"

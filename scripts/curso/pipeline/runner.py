@@ -27,6 +27,7 @@ import importlib
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -55,6 +56,16 @@ class LessonJob:
     timeout: float
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Lessons handed to the runner (Executor.submit) and not yet collected."""
+
+    folder: Path  # the jobs' result and log files
+    jobs: list[dict]
+    logged_before: int  # where the runner's log stood when the batch was sent
+    code: int | None  # the runner's exit code if it was already gone when the batch was sent
+
+
 def run_lessons(lessons: list[LessonJob], parallel: int, executor: Executor | None = None) -> dict[str, LessonResult]:
     """Execute the lessons; a child that dies without a result becomes a failure of its lesson."""
     if executor:
@@ -78,20 +89,32 @@ class Executor:
         without waiting for it (the next batch does)."""
         if self.process is None or self.process.poll() is not None:
             self._start()
-            self._send({"warm": [str(path) for path in lessons], "jobs": [], "parallel": 1}, wait=False)
+            self._send({"warm": [str(path) for path in lessons], "jobs": [], "parallel": 1})
 
     def run(self, lessons: list[LessonJob], parallel: int) -> dict[str, LessonResult]:
+        return self.collect(self.submit(lessons, parallel))
+
+    def submit(self, lessons: list[LessonJob], parallel: int) -> Batch:
+        """Hand the runner a batch and return at once: the lessons run while the caller works on."""
         if self.process is None or self.process.poll() is not None:
             self._start()
-        with tempfile.TemporaryDirectory(prefix="lote-", dir=self.folder.name) as batch:
-            jobs = [{"lesson": str(job.path), "shown_as": job.shown_as, "timeout": job.timeout,
-                     "result": f"{batch}/{job.path.stem}.json", "log": f"{batch}/{job.path.stem}.log"}
-                    for job in lessons]
-            logged_before = self.log.seek(0, os.SEEK_END)
-            code = self._send({"warm": [job["lesson"] for job in jobs], "jobs": jobs, "parallel": parallel})
-            self.log.seek(logged_before)
+        folder = Path(tempfile.mkdtemp(prefix="lote-", dir=self.folder.name))
+        jobs = [{"lesson": str(job.path), "shown_as": job.shown_as, "timeout": job.timeout,
+                 "result": f"{folder}/{job.path.stem}.json", "log": f"{folder}/{job.path.stem}.log"}
+                for job in lessons]
+        logged_before = self.log.seek(0, os.SEEK_END)
+        code = self._send({"warm": [job["lesson"] for job in jobs], "jobs": jobs, "parallel": parallel})
+        return Batch(folder, jobs, logged_before, code)
+
+    def collect(self, batch: Batch) -> dict[str, LessonResult]:
+        """Wait for the batch to end; each lesson's result (a failure if its child left none)."""
+        code = batch.code if batch.code is not None else self._answered()
+        details = ""
+        if self.log is not None:
+            self.log.seek(batch.logged_before)
             details = self.log.read().decode("utf-8", "replace").strip()[-OUTPUT_SHOWN:]
-            results = {Path(job["lesson"]).stem: _read_result(job, code, details) for job in jobs}
+        results = {Path(job["lesson"]).stem: _read_result(job, code, details) for job in batch.jobs}
+        shutil.rmtree(batch.folder, ignore_errors=True)
         if code is not None:
             self.close()  # the runner is gone: the next batch starts another
         return results
@@ -108,21 +131,30 @@ class Executor:
         if self.announce:
             self.announce(f"{STARTED} (processo {self.process.pid})")
 
-    def _send(self, request: dict, wait: bool = True) -> int | None:
-        """The batch's outcome: None when the runner finished it (or is left to), else its exit code."""
+    def _send(self, request: dict) -> int | None:
+        """None when the runner took the request, else its exit code (it is gone)."""
         try:
             self.process.stdin.write(json.dumps(request).encode() + b"\n")
             self.process.stdin.flush()
             self.unanswered += 1
-            while wait and self.unanswered and self.process.stdout.readline() == BATCH_DONE:
-                self.unanswered -= 1
-            if not wait or not self.unanswered:
-                return None
+            return None
         except BrokenPipeError:
-            pass
+            return self._gone()
         except BaseException:  # Ctrl+C: the runner's lessons must not outlive this batch
             self.close()
             raise
+
+    def _answered(self) -> int | None:
+        """Wait until every request is answered: None, or the runner's exit code if it died first."""
+        try:
+            while self.unanswered and self.process.stdout.readline() == BATCH_DONE:
+                self.unanswered -= 1
+        except BaseException:  # Ctrl+C: the runner's lessons must not outlive this batch
+            self.close()
+            raise
+        return None if not self.unanswered else self._gone()
+
+    def _gone(self) -> int:
         _end(self.process)
         return self.process.returncode
 

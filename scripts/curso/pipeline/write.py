@@ -50,7 +50,7 @@ def _naming(path: Path) -> Iterator[None]:
         raise OSError(exc.errno, exc.strerror, str(path)) from None
 
 
-def _unchanged(path: Path, data: bytes) -> bool:
+def unchanged(path: Path, data: bytes) -> bool:
     return path.is_file() and path.read_bytes() == data
 
 
@@ -59,7 +59,7 @@ def sync_generated(root: Path, files: dict[str, bytes], owned_dirs: list[str]) -
 
     Returns the relative paths that were written or removed. On any error nothing has changed.
     """
-    changed = {name: data for name, data in sorted(files.items()) if not _unchanged(root / name, data)}
+    changed = {name: data for name, data in sorted(files.items()) if not unchanged(root / name, data)}
     stale = [name for name in owned_files(root, owned_dirs) if name not in files]
     staged: dict[str, Path] = {}
     try:
