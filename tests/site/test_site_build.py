@@ -146,6 +146,7 @@ def test_math_is_katex_html_and_css_is_local(site):
     assert "<math xmlns" in page and "\\(" not in page and "\\[" not in page
     assert 'href="../../assets/katex/katex.min.css"' in page
     assert "katex.min.js" not in page  # no math JavaScript on lesson pages
+    assert not list((site / "assets/katex").glob("*.js"))  # nor anywhere: notebook views too are rendered
     fonts = list((site / "assets/katex/fonts").iterdir())
     assert fonts and all(font.suffix == ".woff2" for font in fonts)
 

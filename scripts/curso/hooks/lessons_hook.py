@@ -160,7 +160,7 @@ def on_serve(server, config, builder):
     return server
 
 
-@event_priority(100)  # before mkdocs-jupyter's on_files, which turns the notebooks into pages
+@event_priority(100)  # before notebook_hook's on_files, which turns the notebooks into pages
 def on_files(files, config):
     """The generated files, from the build folder, as files of the site; with lessons still
     executing, also the pages they will make (written when the build finishes)."""

@@ -15,9 +15,9 @@ every formula ``data-search-exclude``; the search plugin indexes the page in its
 KaTeX's output for each formula is kept between builds (``.cache/renderizado/``, see
 scripts/curso/render_cache.py): a no-op build does not start Node at all.
 
-The hook also publishes KaTeX's CSS and its woff2 fonts as ``assets/katex/``, plus the
-KaTeX scripts that the notebook pages (mkdocs-jupyter, see notebook_hook.py) use to
-render their Markdown cells in the browser.
+The hook also publishes KaTeX's CSS and its woff2 fonts as ``assets/katex/``. The notebook
+views need nothing more: the pipeline writes their formulas as arithmatex markup too, and this
+hook renders them like any page's.
 """
 
 from __future__ import annotations
@@ -173,9 +173,6 @@ def on_files(files, config):
     files.append(File.generated(config, f"{ASSETS}/katex.min.css", content=katex_css()))
     for font in sorted((KATEX_DIR / "fonts").glob("*.woff2")):
         files.append(File.generated(config, f"{ASSETS}/fonts/{font.name}", abs_src_path=str(font)))
-    for script in ("katex.min.js", "contrib/auto-render.min.js"):
-        name = Path(script).name
-        files.append(File.generated(config, f"{ASSETS}/{name}", abs_src_path=str(KATEX_DIR / script)))
     return files
 
 
