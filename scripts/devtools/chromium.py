@@ -66,6 +66,11 @@ SCROLL_THROUGH = "async () => {" + WAITS + """
   await frames();
 }"""
 
+# Pages opened at the same time: one Chromium renderer per core of a two-core machine. A page spends
+# part of its visit waiting (for the network to be quiet, for frames), so two at a time keep both
+# cores busy where one at a time leaves one idle.
+CONCURRENT_PAGES = 2
+
 PAGE_TIMEOUT_S = 120  # far above what any script here takes on a loaded two-core machine (a few seconds)
 
 
@@ -79,3 +84,14 @@ async def run_in_page(page, script: str, arg=None, seconds: float = PAGE_TIMEOUT
     except asyncio.TimeoutError:
         first_line = script.strip().splitlines()[0][:80]
         raise TimeoutError(f"{page.url}: a página não respondeu em {seconds:.0f} s a `{first_line}`") from None
+
+
+async def each_page(jobs, visit, concurrency: int = CONCURRENT_PAGES) -> list:
+    """``await visit(job)`` for every job, ``concurrency`` at a time; the results in the order of ``jobs``."""
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(job):
+        async with slots:
+            return await visit(job)
+
+    return await asyncio.gather(*(one(job) for job in jobs))
