@@ -52,12 +52,14 @@ WAITS = """
 NEXT_FRAMES = "async () => {" + WAITS + "  await frames();\n}"
 FONTS_READY = "async () => {" + WAITS + "  await fontsReady();\n}"
 
-# Runs in the page: from top to bottom half a screen at a time, as a reader scrolls, with two frames
-# at each stop for the page to notice what came near the screen (the theme's code blocks and
-# extra.js's scroll boxes are prepared only then); then back to the top. At most 1000 stops, should
-# the page keep growing as it is scrolled.
+# Runs in the page: from top to bottom a screen at a time, as a reader scrolls, with two frames at
+# each stop for the page to notice what came onto or near the screen (the theme's code blocks and
+# extra.js's scroll boxes are prepared only then); then back to the top. Every part of the page is on
+# the screen at one stop at least (tests/browser/test_waits.py); half a screen at a time prepared the
+# same blocks of every lesson on both screens, in half again as long. At most 1000 stops, should the
+# page keep growing as it is scrolled.
 SCROLL_THROUGH = "async () => {" + WAITS + """
-  const step = Math.max(innerHeight / 2, 100);
+  const step = Math.max(innerHeight, 100);
   for (let top = 0, stops = 0; top < document.scrollingElement.scrollHeight && stops < 1000; top += step, stops++) {
     scrollTo(0, top);
     await frames();
