@@ -56,13 +56,16 @@ FONTS_READY = "async () => {" + WAITS + "  await fontsReady();\n}"
 # each stop for the page to notice what came onto or near the screen (the theme's code blocks and
 # extra.js's scroll boxes are prepared only then); then back to the top. Every part of the page is on
 # the screen at one stop at least (tests/browser/test_waits.py); half a screen at a time prepared the
-# same blocks of every lesson on both screens, in half again as long. At most 1000 stops, should the
-# page keep growing as it is scrolled.
+# same blocks of every lesson on both screens, in half again as long. At each stop, the fonts that
+# what came near the screen asked for are waited for too: extra.js measures a formula again when its
+# font arrives, but only while it is near the screen. At most 1000 stops, should the page keep
+# growing as it is scrolled.
 SCROLL_THROUGH = "async () => {" + WAITS + """
   const step = Math.max(innerHeight, 100);
   for (let top = 0, stops = 0; top < document.scrollingElement.scrollHeight && stops < 1000; top += step, stops++) {
     scrollTo(0, top);
     await frames();
+    await fontsReady();
   }
   scrollTo(0, 0);
   await frames();
