@@ -52,19 +52,29 @@ WAITS = """
 NEXT_FRAMES = "async () => {" + WAITS + "  await frames();\n}"
 FONTS_READY = "async () => {" + WAITS + "  await fontsReady();\n}"
 
-# Runs in the page: from top to bottom half a screen at a time, as a reader scrolls, with two frames
-# at each stop for the page to notice what came near the screen (the theme's code blocks and
-# extra.js's scroll boxes are prepared only then); then back to the top. At most 1000 stops, should
-# the page keep growing as it is scrolled.
+# Runs in the page: from top to bottom a screen at a time, as a reader scrolls, with two frames at
+# each stop for the page to notice what came onto or near the screen (the theme's code blocks and
+# extra.js's scroll boxes are prepared only then); then back to the top. Every part of the page is on
+# the screen at one stop at least (tests/browser/test_waits.py); half a screen at a time prepared the
+# same blocks of every lesson on both screens, in half again as long. At each stop, the fonts that
+# what came near the screen asked for are waited for too: extra.js measures a formula again when its
+# font arrives, but only while it is near the screen. At most 1000 stops, should the page keep
+# growing as it is scrolled.
 SCROLL_THROUGH = "async () => {" + WAITS + """
-  const step = Math.max(innerHeight / 2, 100);
+  const step = Math.max(innerHeight, 100);
   for (let top = 0, stops = 0; top < document.scrollingElement.scrollHeight && stops < 1000; top += step, stops++) {
     scrollTo(0, top);
     await frames();
+    await fontsReady();
   }
   scrollTo(0, 0);
   await frames();
 }"""
+
+# Pages opened at the same time: one Chromium renderer per core of a two-core machine. A page spends
+# part of its visit waiting (for the network to be quiet, for frames), so two at a time keep both
+# cores busy where one at a time leaves one idle.
+CONCURRENT_PAGES = 2
 
 PAGE_TIMEOUT_S = 120  # far above what any script here takes on a loaded two-core machine (a few seconds)
 
@@ -79,3 +89,14 @@ async def run_in_page(page, script: str, arg=None, seconds: float = PAGE_TIMEOUT
     except asyncio.TimeoutError:
         first_line = script.strip().splitlines()[0][:80]
         raise TimeoutError(f"{page.url}: a página não respondeu em {seconds:.0f} s a `{first_line}`") from None
+
+
+async def each_page(jobs, visit, concurrency: int = CONCURRENT_PAGES) -> list:
+    """``await visit(job)`` for every job, ``concurrency`` at a time; the results in the order of ``jobs``."""
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(job):
+        async with slots:
+            return await visit(job)
+
+    return await asyncio.gather(*(one(job) for job in jobs))

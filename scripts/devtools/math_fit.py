@@ -21,7 +21,7 @@ from pathlib import Path
 from playwright.async_api import async_playwright
 
 from devtools.chromium import (CHROMIUM, CHROMIUM_ARGS, FONTS_READY, LOAD_EVERY_IMAGE, SCROLL_THROUGH, VIEWPORTS,
-                               WAITS, run_in_page)
+                               WAITS, each_page, run_in_page)
 from devtools.static_server import serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,17 +158,10 @@ async def measure_page(browser, url: str, path: str, viewport: str) -> PageMath:
                     found["pageScrollWidth"], found["pageClientWidth"])
 
 
-async def measure_site(browser, base_url: str, paths: list[str] = LESSON_PATHS,
-                       concurrency: int = 2) -> dict[tuple[str, str], PageMath]:
-    """Every lesson on every screen, two pages at a time (one renderer per core)."""
-    slots = asyncio.Semaphore(concurrency)
-
-    async def one(path: str, viewport: str) -> PageMath:
-        async with slots:
-            return await measure_page(browser, base_url, path, viewport)
-
+async def measure_site(browser, base_url: str, paths: list[str] = LESSON_PATHS) -> dict[tuple[str, str], PageMath]:
+    """Every lesson on every screen, two pages at a time (chromium.each_page)."""
     jobs = [(path, viewport) for path in paths for viewport in SCREENS]
-    return dict(zip(jobs, await asyncio.gather(*(one(*job) for job in jobs))))
+    return dict(zip(jobs, await each_page(jobs, lambda job: measure_page(browser, base_url, *job))))
 
 
 def report(pages: dict[tuple[str, str], PageMath]) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from axe_playwright_python.async_playwright import Axe
 
-from devtools.chromium import LOAD_EVERY_IMAGE, PAGE_TIMEOUT_S, SCROLL_THROUGH, VIEWPORTS, run_in_page
+from devtools.chromium import LOAD_EVERY_IMAGE, PAGE_TIMEOUT_S, SCROLL_THROUGH, VIEWPORTS, each_page, run_in_page
 
 AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing node: twice as fast
 # Lesson blocks are drawn only when they come near the screen (content-visibility in extra.css). axe
@@ -146,18 +146,15 @@ async def axe_violations(page, options: dict | None = None, context: str | None 
              "nodes": [node["target"] for node in v["nodes"][:3]]} for v in result.response["violations"]]
 
 
-async def visit_all(browser, base_url: str, paths: list[str], artifacts: Path,
-                    concurrency: int = 2) -> dict[tuple[str, str], Visit]:
-    """Every path at every viewport, two at a time (one Chromium renderer per core)."""
-    slots = asyncio.Semaphore(concurrency)
+async def visit_all(browser, base_url: str, paths: list[str], artifacts: Path) -> dict[tuple[str, str], Visit]:
+    """Every path at every viewport, two at a time (chromium.each_page)."""
 
-    async def one(path: str, viewport: str) -> Visit:
-        async with slots:
-            name = path.strip("/").replace("/", "__") or "inicio"
-            return await visit_page(browser, base_url + path, viewport,
-                                    screenshot=artifacts / viewport / f"{name}.png",
-                                    run_axe=viewport == "computador")
+    async def one(job: tuple[str, str]) -> Visit:
+        path, viewport = job
+        name = path.strip("/").replace("/", "__") or "inicio"
+        return await visit_page(browser, base_url + path, viewport,
+                                screenshot=artifacts / viewport / f"{name}.png",
+                                run_axe=viewport == "computador")
 
     jobs = [(path, viewport) for path in paths for viewport in VIEWPORTS]
-    visits = await asyncio.gather(*(one(path, viewport) for path, viewport in jobs))
-    return dict(zip(jobs, visits))
+    return dict(zip(jobs, await each_page(jobs, one)))

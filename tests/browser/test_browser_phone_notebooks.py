@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS
+from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS, each_page
 from tests.helpers import LESSONS
 from tests.browser.site_audit import open_loaded
-from tests.browser.test_browser import base_url, browser, in_browser, loop  # noqa: F401 - session fixtures, shared
+from tests.browser.test_browser import base_url, browser, loop  # noqa: F401 - session fixtures, shared
 from curso.hooks.notebook_hook import COLAB_BRANCH
 
 PHONE = VIEWPORTS["celular"]["viewport"]
@@ -58,9 +58,20 @@ async def measure(browser, url: str, script: str) -> dict:
         await context.close()
 
 
+# Every notebook view and every lesson's header, measured once, two pages at a time.
+PAGES = {**{f"notebooks/{lesson.stem}/": NOTEBOOK_WIDTHS for lesson in LESSONS},
+         **{f"licoes/{lesson.stem}/": LESSON_HEADER for lesson in LESSONS}}
+
+
+@pytest.fixture(scope="module")
+def measured(loop, browser, base_url):  # noqa: F811 - pytest fixtures by name
+    seen = loop.run_until_complete(each_page(list(PAGES), lambda path: measure(browser, base_url + path, PAGES[path])))
+    return dict(zip(PAGES, seen))
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.stem for lesson in LESSONS])
-def test_notebook_view_uses_the_phones_full_width(in_browser, lesson):
-    seen = in_browser(lambda browser, base_url: measure(browser, f"{base_url}notebooks/{lesson.stem}/", NOTEBOOK_WIDTHS))
+def test_notebook_view_uses_the_phones_full_width(measured, lesson):
+    seen = measured[f"notebooks/{lesson.stem}/"]
     assert seen["scrollWidth"] <= PHONE["width"]
     assert seen["code"] and all(abs(width - PHONE["width"]) <= 1 for width in seen["code"]), seen["code"][:5]
     for kind in ("text", "outputs"):
@@ -68,17 +79,16 @@ def test_notebook_view_uses_the_phones_full_width(in_browser, lesson):
     assert seen["column"] >= PHONE["width"] - 32
 
 
-def test_printed_tables_are_tables_in_the_notebook_view_and_reais_are_not_math(in_browser):
-    lesson = LESSONS[0]
-    seen = in_browser(lambda browser, base_url: measure(browser, f"{base_url}notebooks/{lesson.stem}/", NOTEBOOK_WIDTHS))
+def test_printed_tables_are_tables_in_the_notebook_view_and_reais_are_not_math(measured):
+    seen = measured[f"notebooks/{LESSONS[0].stem}/"]
     assert len(seen["tables"]) >= 3
     first = seen["tables"][0]
     assert "R$ mil" in first["text"] and "\\" not in first["text"] and first["math"] == 0
 
 
 @pytest.mark.parametrize("number, lesson", list(enumerate(LESSONS, start=1)), ids=[lesson.stem for lesson in LESSONS])
-def test_lesson_header_is_compact_and_colab_is_one_tap_away(in_browser, number, lesson):
-    seen = in_browser(lambda browser, base_url: measure(browser, f"{base_url}licoes/{lesson.stem}/", LESSON_HEADER))
+def test_lesson_header_is_compact_and_colab_is_one_tap_away(measured, number, lesson):
+    seen = measured[f"licoes/{lesson.stem}/"]
     assert seen["meta"].startswith(f"Lição {number} de {len(LESSONS)} · ≈ ")
     assert seen["colab"].startswith("https://colab.research.google.com/github/")
     assert seen["colab"].endswith(f"/blob/{COLAB_BRANCH}/{lesson.stem}.ipynb")

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS
+from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS, each_page
 from tests.helpers import GENERATED, LESSONS, ROOT
 from devtools.figure_text import smallest_text_px, text_sizes_pt
 from curso.pipeline.layout import FIGURES, PAGES, PHONE_FIGURES
@@ -58,10 +58,9 @@ async def shown_figures(browser, url: str, viewport: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def figures(loop, browser, base_url):  # noqa: F811 - pytest fixtures by name
-    async def every_page():
-        return {(path, viewport): await shown_figures(browser, base_url + path, viewport)
-                for path in LESSON_PAGES for viewport in VIEWPORTS}
-    return loop.run_until_complete(every_page())
+    jobs = [(path, viewport) for path in LESSON_PAGES for viewport in VIEWPORTS]
+    shown = loop.run_until_complete(each_page(jobs, lambda job: shown_figures(browser, base_url + job[0], job[1])))
+    return dict(zip(jobs, shown))
 
 
 PICTURE = re.compile(r'<picture><source media="\(max-width: 600px\)" srcset="(?P<phone>[^"]+)" '

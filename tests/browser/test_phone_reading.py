@@ -22,7 +22,7 @@ import nbformat
 import pytest
 from PIL import Image, ImageChops
 
-from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS
+from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS, each_page
 from tests.helpers import LESSONS
 from curso.pipeline.source import CodeBlock, parse_lesson
 from tests.browser.site_audit import draw_whole_page, open_loaded, scroll_through
@@ -122,33 +122,51 @@ async def right_and_left_cue(page, box, scale: int) -> tuple[bool, bool]:
                  for side in ("right", "left"))
 
 
-async def read_tables(browser, base_url, viewport: str) -> dict:
-    """For every lesson: its table boxes, whether the page scrolls sideways, and the cue as drawn."""
+async def read_tables(page, viewport: str) -> dict:
+    """The lesson's table boxes, whether the page scrolls sideways, and the cue as drawn."""
     scale = VIEWPORTS[viewport].get("device_scale_factor", 1)
-    seen = {}
+    boxes = await page.evaluate(TABLE_BOXES)
+    sideways = await page.evaluate("document.scrollingElement.scrollWidth > document.scrollingElement.clientWidth")
+    drawn = []
+    for index, box in enumerate(boxes):
+        if not box["overflows"]:
+            continue
+        wrap = page.locator(".md-typeset__scrollwrap").nth(index)
+        at_start = await right_and_left_cue(page, wrap, scale)
+        await wrap.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+        drawn.append({"start": at_start, "end": await right_and_left_cue(page, wrap, scale)})
+    return {"boxes": boxes, "sideways": sideways, "drawn": drawn}
+
+
+async def read_lesson(browser, url: str, viewport: str) -> dict:
+    """One visit of a lesson, drawn whole with every <details> open: its tables (read first, before the
+    page is scrolled through) and then, once scrolled through, where the copy buttons cover code."""
     async with opened(browser, viewport) as page:
-        for path in LESSON_PATHS:
-            await open_loaded(page, base_url + path)
-            await draw_whole_page(page)
-            await page.evaluate(LOAD_EVERY_IMAGE)  # no figure loading later moves a table
-            await page.evaluate(OPEN_EVERY_DETAILS)
-            boxes = await page.evaluate(TABLE_BOXES)
-            sideways = await page.evaluate("document.scrollingElement.scrollWidth > document.scrollingElement.clientWidth")
-            drawn = []
-            for index, box in enumerate(boxes):
-                if not box["overflows"]:
-                    continue
-                wrap = page.locator(".md-typeset__scrollwrap").nth(index)
-                at_start = await right_and_left_cue(page, wrap, scale)
-                await wrap.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
-                drawn.append({"start": at_start, "end": await right_and_left_cue(page, wrap, scale)})
-            seen[path] = {"boxes": boxes, "sideways": sideways, "drawn": drawn}
-    return seen
+        await open_loaded(page, url)
+        await draw_whole_page(page)
+        await page.evaluate(LOAD_EVERY_IMAGE)  # no figure loading later moves a table
+        await page.evaluate(OPEN_EVERY_DETAILS)
+        tables = await read_tables(page, viewport)
+        await scroll_through(page)  # the theme adds a copy button when its block comes to the screen
+        return {"tables": tables, "copy": await page.evaluate(COPY_BUTTON_OVERLAPS)}
+
+
+@pytest.fixture(scope="module")
+def lessons_read(loop, browser, base_url):  # noqa: F811 - pytest fixtures by name
+    """Every lesson on every screen, read once for the table and the copy-button tests."""
+    jobs = [(path, viewport) for viewport in VIEWPORTS for path in LESSON_PATHS]
+    read = loop.run_until_complete(each_page(jobs, lambda job: read_lesson(browser, base_url + job[0], job[1])))
+    return dict(zip(jobs, read))
+
+
+def on_screen(lessons_read, viewport: str, part: str) -> dict:
+    """What the visits of every lesson at `viewport` found for one test (`part`), by lesson."""
+    return {path: lessons_read[path, viewport][part] for path in LESSON_PATHS}
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_wide_tables_scroll_inside_their_box_with_a_shadow_on_the_side_with_more(in_browser, viewport):
-    seen = in_browser(lambda browser, base_url: read_tables(browser, base_url, viewport))
+def test_wide_tables_scroll_inside_their_box_with_a_shadow_on_the_side_with_more(lessons_read, viewport):
+    seen = on_screen(lessons_read, viewport, "tables")
     wide = {path: sum(box["overflows"] for box in page["boxes"]) for path, page in seen.items()}
     print(f"\n{viewport}: tabelas que rolam para o lado, por lição: {wide}")
     assert sum(len(page["boxes"]) for page in seen.values()) > 20
@@ -168,21 +186,9 @@ def test_wide_tables_scroll_inside_their_box_with_a_shadow_on_the_side_with_more
 # --- Code ------------------------------------------------------------------------------------------
 
 
-async def copy_button_overlaps(browser, base_url, viewport: str) -> dict:
-    found = {}
-    async with opened(browser, viewport) as page:
-        for path in LESSON_PATHS:
-            await open_loaded(page, base_url + path)
-            await draw_whole_page(page)
-            await page.evaluate(OPEN_EVERY_DETAILS)
-            await scroll_through(page)  # the theme adds a copy button when its block comes to the screen
-            found[path] = await page.evaluate(COPY_BUTTON_OVERLAPS)
-    return found
-
-
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_copy_button_never_covers_code(in_browser, viewport):
-    found = in_browser(lambda browser, base_url: copy_button_overlaps(browser, base_url, viewport))
+def test_copy_button_never_covers_code(lessons_read, viewport):
+    found = on_screen(lessons_read, viewport, "copy")
     print(f"\n{viewport}: blocos com botão de copiar conferidos: {sum(page['checked'] for page in found.values())}")
     for path, page in found.items():
         assert page["checked"] > 0, path

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from devtools.chromium import FONTS_READY, NEXT_FRAMES, VIEWPORTS, run_in_page
+from devtools.chromium import FONTS_READY, NEXT_FRAMES, VIEWPORTS, each_page, run_in_page
 from tests.helpers import LESSONS
 from tests.browser.site_audit import draw_whole_page, open_loaded, scroll_through
 from tests.browser.test_browser import base_url, browser, in_browser, loop  # noqa: F401 - the shared session fixtures
@@ -116,14 +116,14 @@ def test_a_long_lesson_draws_only_what_is_near_the_screen_formulas_and_tables_in
 
 async def measured_and_drawn_boxes(browser, base_url) -> dict[str, list[dict]]:
     """Each lesson's boxes as extra.js marked them while the page was scrolled, checked on the page drawn whole."""
-    found = {}
-    for path in LESSON_PATHS:
+    async def boxes(path: str) -> list[dict]:
         async with on_the_phone(browser, base_url + path) as page:
             await run_in_page(page, FONTS_READY)
             await scroll_through(page)
             await draw_whole_page(page)
-            found[path] = await page.evaluate(SCROLL_BOXES)
-    return found
+            return await page.evaluate(SCROLL_BOXES)
+
+    return dict(zip(LESSON_PATHS, await each_page(LESSON_PATHS, boxes)))
 
 
 def test_boxes_measured_near_the_screen_are_focusable_exactly_when_they_overflow(in_browser):
