@@ -27,7 +27,10 @@
     zoomButton.addEventListener("click", function () { setZoom(!isZoomed()); });
     viewerImage.addEventListener("click", function () { setZoom(!isZoomed()); });
     buttons[1].addEventListener("click", function () { viewer.close(); });
-    viewer.addEventListener("close", function () { if (opener) opener.focus(); });
+    viewer.addEventListener("close", function () {
+      document.documentElement.classList.remove("figura-aberta");
+      if (opener) opener.focus();
+    });
     document.body.appendChild(viewer);
   }
 
@@ -49,6 +52,7 @@
     viewerImage.style.setProperty("--proporcao", String(box.width / box.height));
     setZoom(window.matchMedia(STARTS_ZOOMED).matches);
     viewer.showModal();
+    document.documentElement.classList.add("figura-aberta");
   }
 
   function addOpener(image) {

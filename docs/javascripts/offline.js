@@ -10,12 +10,16 @@
   var raiz = new URL("../", document.currentScript.src);
   var controladaAoAbrir = !!navigator.serviceWorker.controller;
 
-  // Depois do load: registrar não disputa a rede nem o processador com a primeira página.
-  window.addEventListener("load", function () {
+  // Depois do load: registrar não disputa a rede nem o processador com a primeira página. Este
+  // script roda depois do primeiro desenho (overrides/partials/javascripts/startup.html), às vezes
+  // já depois do load.
+  function registrar() {
     // Sem service worker (bloqueado pelo navegador): o site funciona igual, só não guarda páginas.
     navigator.serviceWorker.register(new URL("sw.js", raiz)).catch(function () {});
     if (!controladaAoAbrir) guardarEstaPagina();
-  });
+  }
+  if (document.readyState === "complete") registrar();
+  else window.addEventListener("load", registrar);
 
   // Esta página carregou antes do service worker: ele guarda o que ela usou.
   function guardarEstaPagina() {

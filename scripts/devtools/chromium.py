@@ -52,6 +52,16 @@ WAITS = """
 NEXT_FRAMES = "async () => {" + WAITS + "  await frames();\n}"
 FONTS_READY = "async () => {" + WAITS + "  await fontsReady();\n}"
 
+# Runs in the page: waits (at most 30 s) until the theme and the site's own scripts have started. They
+# start after the first paint, one short task each (overrides/partials/javascripts/startup.html), which
+# marks <html data-tema="montado"> at the end; pages without that loader (notebook views) start as before,
+# and with JavaScript off (<html class="no-js"> stays) nothing starts.
+THEME_STARTED = """async () => {
+  const root = document.documentElement;
+  const started = () => !document.querySelector("link[data-partida]") || root.dataset.tema === "montado" || root.classList.contains("no-js");
+  for (let waited = 0; !started() && waited < 30000; waited += 50) await new Promise(done => setTimeout(done, 50));
+}"""
+
 # Runs in the page: from top to bottom a screen at a time, as a reader scrolls, with two frames at
 # each stop for the page to notice what came onto or near the screen (the theme's code blocks and
 # extra.js's scroll boxes are prepared only then); then back to the top. Every part of the page is on

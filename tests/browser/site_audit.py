@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from axe_playwright_python.async_playwright import Axe
 
-from devtools.chromium import LOAD_EVERY_IMAGE, PAGE_TIMEOUT_S, SCROLL_THROUGH, VIEWPORTS, each_page, run_in_page
+from devtools.chromium import (LOAD_EVERY_IMAGE, PAGE_TIMEOUT_S, SCROLL_THROUGH, THEME_STARTED, VIEWPORTS, each_page,
+                              run_in_page)
 
 AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing node: twice as fast
 # Lesson blocks are drawn only when they come near the screen (content-visibility in extra.css). axe
@@ -93,13 +94,14 @@ def watch(page, visit: Visit) -> None:
 
 
 async def open_loaded(page, url: str):
-    """Go to ``url`` and wait until the whole document is parsed and the network is quiet.
+    """Go to ``url`` and wait until the whole document is parsed, the network is quiet and the theme has started.
 
     "networkidle" alone is not enough: on a busy machine the parser can still be adding a long
     lesson's figures after half a second without requests.
     """
     response = await page.goto(url, wait_until="load")
     await page.wait_for_load_state("networkidle")
+    await run_in_page(page, THEME_STARTED)
     return response
 
 

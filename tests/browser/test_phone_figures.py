@@ -111,6 +111,9 @@ def test_computer_shows_the_full_size_figures_at_their_drawn_width(figures, path
 # --- The full-screen viewer ---------------------------------------------------------------------
 
 
+PAGE_SCROLLS = "getComputedStyle(document.documentElement).overflow !== 'hidden'"
+
+
 async def use_viewer(browser, url: str, viewport: str, open_with: str) -> dict:
     """Open the first figure full screen (keyboard or pointer), look at it, close it with Esc."""
     seen = {}
@@ -135,9 +138,11 @@ async def use_viewer(browser, url: str, viewport: str, open_with: str) -> dict:
         seen["shown"] = await dialog.locator("img").evaluate("img => img.getBoundingClientRect().width")
         seen["inline"] = await figure.evaluate("img => img.getBoundingClientRect().width")
         seen["axe"] = await axe_violations(page)
+        seen["page_scrolls_behind"] = await page.evaluate(PAGE_SCROLLS)
         await page.keyboard.press("Escape")
         await dialog.wait_for(state="hidden")
         seen["closed"] = await page.locator("dialog[open]").count() == 0
+        seen["page_scrolls_after"] = await page.evaluate(PAGE_SCROLLS)
         seen["focus_back"] = await button.evaluate("button => button === document.activeElement")
     finally:
         await context.close()
@@ -153,3 +158,4 @@ def test_a_figure_opens_full_screen_larger_and_closes_with_escape(loop, browser,
     assert seen["shown"] > seen["inline"]
     assert [v for v in seen["axe"] if v["impact"] in SERIOUS] == []
     assert seen["closed"] and seen["focus_back"]
+    assert not seen["page_scrolls_behind"] and seen["page_scrolls_after"]

@@ -14,7 +14,12 @@ the machine: scripts/devtools/bench_site.py measures them. Here, on the phone sc
 - opening a lesson does not restyle the whole page for the colour scheme: the scheme is applied
   while the page is parsed (overrides/partials/javascripts/palette.html), and material's palette
   component, which marked the body `data-md-color-switching` and added a color-scheme <meta> inside
-  the longest task of the load, is not mounted.
+  the longest task of the load, is not mounted;
+- the theme starts after the first paint (overrides/partials/javascripts/startup.html): no script
+  blocks the parser, the theme's bundle and the site's scripts are preloaded in order and run only
+  once the page has been painted, and then the theme is mounted (every table wrapped); <html> has
+  its `js` class before the body exists, and no stylesheet uses :has() (either made the browser
+  restyle the whole 20k-element page while the theme started).
 
 Same Chromium, server and fixtures as tests/browser/test_browser.py.
 """
@@ -167,3 +172,54 @@ def test_opening_a_lesson_does_not_restyle_the_page_for_the_colour_scheme(in_bro
     seen = in_browser(restyling_at_load)
     assert seen["light"] == {"restyling": [], "colorSchemeMeta": False, "scheme": "default"}, seen
     assert seen["dark"] == {"restyling": [], "colorSchemeMeta": False, "scheme": "slate"}, seen
+
+
+# Registered before any script of the page: when the theme's bundle defines window.document$, and the
+# class of <html> when the document has been parsed.
+RECORD_START_UP = """
+Object.defineProperty(window, "document$", {configurable: true, set(value) {
+  Object.defineProperty(window, "document$", {value, writable: true, configurable: true});
+  window.__bundleAt = performance.now();
+}});
+document.addEventListener("DOMContentLoaded", () => { window.__classAtParsed = document.documentElement.className; }, {once: true});
+"""
+READ_START_UP = """() => {
+  const rules = sheet => { try { return [...sheet.cssRules]; } catch { return []; } };
+  const selectors = list => list.flatMap(rule => [rule.selectorText || "", ...selectors([...(rule.cssRules || [])])]);
+  return {
+    firstPaint: performance.getEntriesByName("first-paint")[0]?.startTime ?? null,
+    bundleAt: window.__bundleAt ?? null,
+    classAtParsed: window.__classAtParsed,
+    started: document.documentElement.dataset.tema,
+    tables: document.querySelectorAll("article table").length,
+    wrappedTables: document.querySelectorAll("article .md-typeset__scrollwrap table").length,
+    hasSelectors: [...document.styleSheets].flatMap(sheet => selectors(rules(sheet))).filter(s => s.includes(":has(")),
+  };
+}"""
+THEME_SCRIPTS = 6  # material's bundle.js and the five of mkdocs.yml's extra_javascript
+
+
+async def start_up(browser, base_url) -> dict:
+    context = await browser.new_context(**VIEWPORTS["celular"])
+    await context.add_init_script(RECORD_START_UP)
+    try:
+        page = await context.new_page()
+        html = await (await open_loaded(page, base_url + LONGEST_LESSON)).text()
+        body = html[html.index("<body"):]
+        seen = await page.evaluate(READ_START_UP)
+        seen["blockingScripts"] = body.count("<script src=")
+        seen["preloaded"] = await page.eval_on_selector_all("link[data-partida]", "links => links.map(link => link.href)")
+        return seen
+    finally:
+        await context.close()
+
+
+def test_the_theme_starts_after_the_first_paint_without_restyling_the_whole_page(in_browser):
+    seen = in_browser(start_up)
+    assert seen["blockingScripts"] == 0, seen
+    assert len(seen["preloaded"]) == THEME_SCRIPTS and "/bundle." in seen["preloaded"][0], seen
+    assert seen["firstPaint"] is not None and seen["bundleAt"] > seen["firstPaint"], seen
+    assert seen["started"] == "montado", seen
+    assert seen["tables"] > 0 and seen["wrappedTables"] == seen["tables"], seen
+    assert "js" in seen["classAtParsed"].split() and "no-js" not in seen["classAtParsed"].split(), seen
+    assert seen["hasSelectors"] == [], seen
