@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.chromium import THEME_STARTED, run_in_page
 from tests.browser.site_audit import Visit, axe_violations, new_context, open_loaded
 from tests.browser.test_browser import SERIOUS, base_url, browser, in_browser, loop  # noqa: F401 - shared fixtures
 
@@ -90,6 +91,7 @@ async def phone_scenario(browser, base_url: str) -> dict:  # noqa: F811
         await page.get_by_role("button", name="Recomeçar").click()
         steps["reset"] = await quiz(page)
         await page.reload()
+        await run_in_page(page, THEME_STARTED)  # quiz.js runs after the first paint
         steps["reset_reloaded"] = await quiz(page)
         steps["ids"] = (choice["id"], number["id"])
     finally:
