@@ -23,7 +23,7 @@ import pytest
 from curso.offline import size_text
 from curso.pipeline import layout
 from curso.pipeline.source import parse_lesson
-from devtools.chromium import LOAD_EVERY_IMAGE, VIEWPORTS
+from devtools.chromium import LOAD_EVERY_IMAGE, THEME_STARTED, VIEWPORTS, run_in_page
 from devtools.static_server import serving
 from tests.browser.site_audit import axe_violations, open_loaded
 from tests.browser.test_browser import browser, loop  # noqa: F401 - fixtures
@@ -96,8 +96,12 @@ def test_site_opened_from_disk_reads_a_lesson_searches_and_downloads_notebooks(l
         context, page, blocked, failed = await disk_only_page(browser)
         try:
             await page.goto((offline_site / "index.html").as_uri(), wait_until="load")
+            # The theme starts after the first paint: leaving before it has would abort its scripts
+            # (search_index.js, seen as a failed request), as a reader's quick tap does.
+            await run_in_page(page, THEME_STARTED)
             await page.click(f'.trilha a[href="{layout.PAGES}/{LESSONS[0].stem}.html"]')
             await page.wait_for_load_state("load")
+            await run_in_page(page, THEME_STARTED)
             await page.evaluate(LOAD_EVERY_IMAGE)
             lesson = await page.evaluate("""() => ({
               url: location.href,
