@@ -177,6 +177,13 @@ def on_files(files, config):
     return files
 
 
+def on_serve(server, config, builder):
+    """A `serve` session imports nbconvert once, at its start: an edit that changes a notebook
+    then pays only the conversion (a one-off `mkdocs build` imports it only on a cache miss)."""
+    import curso.notebook_view  # noqa: F401
+    return server
+
+
 def on_pre_page(page, config, files):
     if isinstance(page.file, NotebookView):
         page.render = lambda config, files: render_view(page, config)
