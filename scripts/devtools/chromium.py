@@ -101,6 +101,14 @@ async def run_in_page(page, script: str, arg=None, seconds: float = PAGE_TIMEOUT
         raise TimeoutError(f"{page.url}: a página não respondeu em {seconds:.0f} s a `{first_line}`") from None
 
 
+async def open_started(page, url: str):
+    """Go to ``url`` and wait for its load event and for the theme and the site's scripts to start
+    (THEME_STARTED): until then, nothing the theme or extra.js prepares is on the page."""
+    response = await page.goto(url, wait_until="load")
+    await run_in_page(page, THEME_STARTED)
+    return response
+
+
 async def each_page(jobs, visit, concurrency: int = CONCURRENT_PAGES) -> list:
     """``await visit(job)`` for every job, ``concurrency`` at a time; the results in the order of ``jobs``."""
     slots = asyncio.Semaphore(concurrency)

@@ -34,7 +34,7 @@ from pathlib import Path
 from playwright.async_api import Page, async_playwright
 
 from curso.pipeline import layout
-from devtools.chromium import CHROMIUM, CHROMIUM_ARGS, FONTS_READY, LOAD_EVERY_IMAGE, THEME_STARTED, run_in_page
+from devtools.chromium import CHROMIUM, CHROMIUM_ARGS, FONTS_READY, LOAD_EVERY_IMAGE, open_started, run_in_page
 from devtools.static_server import page_urls, serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -235,8 +235,7 @@ class Printable:
 async def assembled_page(browser, base_url: str, lessons: list[tuple[str, str]], edition: Edition) -> Printable:
     context = await browser.new_context(color_scheme="light")
     page = await context.new_page()
-    await page.goto(base_url)
-    await run_in_page(page, THEME_STARTED)  # the theme starts after the first paint: not while assembling
+    await open_started(page, base_url)  # the theme starts after the first paint: not while assembling
     chapters = [{"url": base_url + url, "number": int(number), "anchor": chapter_anchor(number),
                  "solution": SOLUTION} for number, url in lessons]
     assembled = await run_in_page(page, ASSEMBLE, {"chapters": chapters, "teacher": edition.teacher,

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-from devtools.chromium import (CHROMIUM, CHROMIUM_ARGS, FONTS_READY, LOAD_EVERY_IMAGE, SCROLL_THROUGH, THEME_STARTED,
-                               VIEWPORTS, WAITS, each_page, run_in_page)
+from devtools.chromium import (CHROMIUM, CHROMIUM_ARGS, FONTS_READY, LOAD_EVERY_IMAGE, SCROLL_THROUGH, VIEWPORTS,
+                               WAITS, each_page, open_started, run_in_page)
 from devtools.static_server import serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,8 +147,7 @@ async def measure_page(browser, url: str, path: str, viewport: str) -> PageMath:
     context = await browser.new_context(**SCREENS[viewport])
     try:
         page = await context.new_page()
-        await page.goto(url + path, wait_until="load")
-        await run_in_page(page, THEME_STARTED)  # extra.js marks scroll boxes only once it has started
+        await open_started(page, url + path)  # extra.js marks scroll boxes only once it has started
         await run_in_page(page, LOAD_EVERY_IMAGE)  # figures above a formula move it, never widen it
         await run_in_page(page, SCROLL_THROUGH)
         await run_in_page(page, FONTS_READY)  # those of the formulas drawn while scrolling, too

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from axe_playwright_python.async_playwright import Axe
 
-from devtools.chromium import (LOAD_EVERY_IMAGE, PAGE_TIMEOUT_S, SCROLL_THROUGH, THEME_STARTED, VIEWPORTS, each_page,
-                              run_in_page)
+from devtools.chromium import (LOAD_EVERY_IMAGE, PAGE_TIMEOUT_S, SCROLL_THROUGH, VIEWPORTS, each_page, open_started,
+                               run_in_page)
 
 AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing node: twice as fast
 # Lesson blocks are drawn only when they come near the screen (content-visibility in extra.css). axe
@@ -99,9 +99,8 @@ async def open_loaded(page, url: str):
     "networkidle" alone is not enough: on a busy machine the parser can still be adding a long
     lesson's figures after half a second without requests.
     """
-    response = await page.goto(url, wait_until="load")
+    response = await open_started(page, url)
     await page.wait_for_load_state("networkidle")
-    await run_in_page(page, THEME_STARTED)
     return response
 
 

@@ -16,7 +16,7 @@ from playwright.async_api import async_playwright
 
 from curso.pipeline import layout
 from devtools import course_pdf
-from devtools.chromium import CHROMIUM, CHROMIUM_ARGS, SCROLL_THROUGH, THEME_STARTED, run_in_page
+from devtools.chromium import CHROMIUM, CHROMIUM_ARGS, SCROLL_THROUGH, open_started, run_in_page
 from devtools.static_server import serving
 
 pytestmark = pytest.mark.browser
@@ -164,8 +164,7 @@ async def printed_lesson_page(site) -> dict:
             try:
                 page = await browser.new_page(color_scheme="dark", viewport=PRINTABLE)
                 lesson = course_pdf.lesson_urls(site, LESSONS[1:])[0][1]
-                await page.goto(base_url + lesson)
-                await run_in_page(page, THEME_STARTED)
+                await open_started(page, base_url + lesson)
                 await run_in_page(page, SCROLL_THROUGH)  # copy buttons are made as code comes near the screen
                 await page.emulate_media(media="print")
                 return await run_in_page(page, PRINTED_PAGE, SCREEN_CHROME)

@@ -15,7 +15,7 @@ import statistics
 import pytest
 from PIL import Image
 
-from devtools.chromium import FONTS_READY, THEME_STARTED, run_in_page
+from devtools.chromium import FONTS_READY, open_started, run_in_page
 from tests.helpers import LESSONS
 from devtools.math_fit import LESSON_PATHS, SCREENS, measure_site, report
 from tests.browser.site_audit import axe_violations, scroll_through
@@ -104,8 +104,7 @@ async def cue_and_keyboard(browser, base_url, path: str, scheme: str) -> dict:  
     context = await browser.new_context(**SCREENS[SMALL], color_scheme=scheme)
     try:
         page = await context.new_page()
-        await page.goto(base_url + path, wait_until="load")
-        await run_in_page(page, THEME_STARTED)
+        await open_started(page, base_url + path)
         await run_in_page(page, FONTS_READY)
         await scroll_through(page)  # extra.js names a wide formula when it comes near the screen
         wide = page.get_by_role("group", name=WIDE_FORMULA_NAME)
