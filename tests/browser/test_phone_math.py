@@ -100,6 +100,16 @@ def edge_contrast(png: bytes) -> tuple[float, float]:
     return strip(range(EDGE_PX)), strip(range(width - EDGE_PX, width))
 
 
+# A key scrolls with an animation: read scrollLeft once it has moved, or after a bounded wait.
+SCROLL_LEFT_ONCE_MOVED = """box => new Promise(resolve => {
+  const give_up = performance.now() + 3000;
+  (function read() {
+    if (box.scrollLeft > 0 || performance.now() > give_up) resolve(box.scrollLeft);
+    else requestAnimationFrame(read);
+  })();
+})"""
+
+
 async def cue_and_keyboard(browser, base_url, path: str, scheme: str) -> dict:  # noqa: F811
     context = await browser.new_context(**SCREENS[SMALL], color_scheme=scheme)
     try:
@@ -119,7 +129,7 @@ async def cue_and_keyboard(browser, base_url, path: str, scheme: str) -> dict:  
         await box.evaluate("box => { box.scrollLeft = 0; }")
         await box.focus()  # after the screenshots: the focus ring is drawn on the edges
         await page.keyboard.press("ArrowRight")
-        seen["scrolled_by_keyboard"] = await box.evaluate("box => box.scrollLeft")
+        seen["scrolled_by_keyboard"] = await box.evaluate(SCROLL_LEFT_ONCE_MOVED)
         seen["axe"] = await axe_violations(page, {"runOnly": A11Y_RULES}, context="div.arithmatex")
     finally:
         await context.close()
