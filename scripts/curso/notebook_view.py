@@ -1,33 +1,98 @@
-"""The notebook view's HTML, rendered by mkdocs-jupyter's nbconvert setup with our template.
+"""The notebook views' HTML, rendered by mkdocs-jupyter's nbconvert setup with our template, and kept
+by the notebook's hash (`.cache/renderizado/notebooks.json`).
 
-Imported only when a view must be rendered (a notebook not yet in the cache): importing nbconvert
-and mkdocs-jupyter costs ~0.9 s of CPU, which a no-op build does not pay.
+A view is converted as soon as its notebook is known (`prefetch`, which the pipeline calls when it
+renders a lesson), in a forked process: the conversion overlaps with MkDocs reading the other pages,
+or with the other lessons executing, instead of holding the view's page. nbconvert and
+mkdocs-jupyter (~0.9 s of CPU to import) are imported only when a view must be converted, so a
+no-op build does not pay them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import posixpath
 import re
 from pathlib import Path
 
 from markdown.extensions.toc import nest_toc_tokens
-from mkdocs_jupyter import convert  # its nbconvert setup, and the lowercase heading ids it patches in
-from mkdocs_jupyter.config import settings
-from mkdocs_jupyter.preprocessors import SubCell
-from nbconvert.exporters.html import HTMLExporter
-from nbconvert.exporters.templateexporter import default_filters
 
-TEMPLATES = Path(__file__).resolve().parent / "hooks" / "notebook_templates"
+from curso.pipeline.layout import RENDERED, notebook_file, page_url, relative_url
+from curso.render_cache import RenderCache
+
+CODE = Path(__file__).resolve().parent
+TEMPLATES = CODE / "hooks" / "notebook_templates"
 TEMPLATE = TEMPLATES / "vista.html.j2"
+NOTEBOOK_JS = "javascripts/notebook.js"
 _HEADING = re.compile(r'<h(?P<level>[1-6])\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<inner>.*?)</h[1-6]>', re.S)
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
+_views: RenderCache | None = None  # opened by notebook_hook.py for the site being built
 
-def render_view(notebook: Path, notebook_js: str) -> dict:
-    """{"content": HTML, "toc_tokens": the headings as MkDocs' table of contents wants them}.
 
-    `notebook_js`: the URL of docs/javascripts/notebook.js from the view's page.
-    """
+def open_cache(root: Path) -> RenderCache:
+    """The views of the site at `root`, tagged with what else the HTML depends on (the template, this
+    code, the pinned versions of mkdocs-jupyter and nbconvert)."""
+    global _views
+    if _views is None or _views.path != root / RENDERED / "notebooks.json":
+        _views = RenderCache(root / RENDERED / "notebooks.json",
+                             depends_on=(*sorted(TEMPLATES.glob("*.j2")), CODE / "notebook_view.py",
+                                         root / "requirements.txt"))
+    return _views
+
+
+def view(notebook: bytes, site_path: str) -> dict:
+    """{"content": HTML, "toc_tokens": the headings as MkDocs' table of contents wants them} of the
+    view whose notebook is `notebook`, at `site_path` (``notebooks/NN-slug.ipynb``)."""
+    notebook_js = _notebook_js(site_path)
+    key = _key(notebook, notebook_js)
+    found = _views.get(key) if _views else None
+    if found is None:
+        found = render_view(notebook, notebook_js)
+        if _views:
+            _views.put(key, found)
+    return found
+
+
+def prefetch(files: dict[str, bytes]) -> None:
+    """Start converting, each in a forked process, the views among `files` that are not cached yet."""
+    if _views is None:
+        return
+    missing = {_key(notebook, _notebook_js(name)): (notebook, _notebook_js(name))
+               for name, notebook in sorted(files.items()) if is_view(name)}
+    missing = {key: work for key, work in missing.items() if not _views.known(key)}
+    if missing:
+        import_converter()  # once, here: not in every forked child
+    for key, (notebook, notebook_js) in missing.items():
+        _views.start(key, lambda notebook=notebook, notebook_js=notebook_js: render_view(notebook, notebook_js))
+
+
+def is_view(site_path: str) -> bool:
+    """Whether the generated file at `site_path` is a notebook view (not a standalone download)."""
+    slug = posixpath.splitext(posixpath.basename(site_path))[0]
+    return site_path.endswith(".ipynb") and site_path == notebook_file(slug)
+
+
+def _notebook_js(site_path: str) -> str:
+    """docs/javascripts/notebook.js from the view's directory URL (offline_hook.py points the links at
+    the .html site, so both sites share the cached view)."""
+    return relative_url(NOTEBOOK_JS, page_url(site_path))
+
+
+def _key(notebook: bytes, notebook_js: str) -> str:
+    return f"{hashlib.sha256(notebook).hexdigest()} {notebook_js}"
+
+
+def render_view(notebook: bytes, notebook_js: str) -> dict:
+    """The conversion itself (see `view`)."""
+    from mkdocs_jupyter import convert  # its nbconvert setup, and the lowercase heading ids it patches in
+    from mkdocs_jupyter.config import settings
+    from mkdocs_jupyter.preprocessors import SubCell
+    from nbconvert.exporters.html import HTMLExporter
+    from nbconvert.exporters.templateexporter import default_filters
+
     app = convert.get_nbconvert_app(no_prompt=True, allow_errors=False)
     default_filters["clean_html"] = _as_text  # as mkdocs-jupyter: SVG in an output is kept as is
     exporter = HTMLExporter(
@@ -38,9 +103,15 @@ def render_view(notebook: Path, notebook_js: str) -> dict:
         filters={"highlight_code": convert.mk_custom_highlight_code()},
     )
     convert.cell_id = 0  # the copy buttons' ids restart on each page
-    content, _ = exporter.from_filename(str(notebook), resources={
+    content, _ = exporter.from_file(io.StringIO(notebook.decode("utf-8")), resources={
         "mkdocs": {"include_requirejs": False}, "notebook_js": notebook_js})
     return {"content": content, "toc_tokens": toc_tokens(content)}
+
+
+def import_converter() -> None:
+    """Import nbconvert now (a `serve` session, at its start): a later conversion pays only itself."""
+    import mkdocs_jupyter.convert  # noqa: F401
+    import nbconvert.exporters.html  # noqa: F401
 
 
 def toc_tokens(content: str) -> list[dict]:

@@ -5,6 +5,9 @@ input (the renderer's code and version): another tag, and the file counts as emp
 use; written back, atomically, after each build with only the entries that build used, so it never
 outgrows the site. An unreadable file is a cache miss, never an error. Without a path, the cache
 lives in memory only.
+
+Work known ahead can be started early (`start`): it runs in a forked process while the build goes
+on, and `get` collects it (a child that fails or hangs is a miss: the caller does the work itself).
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ import hashlib
 import json
 from pathlib import Path
 
+from curso.pipeline.processes import ForkedWork
 from curso.pipeline.write import write_atomic
+
+FORKED_WAIT = 300  # seconds: bound on collecting work started early (a whole cold build's contention)
 
 
 class RenderCache:
@@ -22,15 +28,27 @@ class RenderCache:
         self.depends_on = depends_on
         self._stored: dict[str, object] | None = None
         self._used: dict[str, object] = {}
+        self._started: dict[str, ForkedWork] = {}
 
     def get(self, key: str):
         """The output stored for `key` (a string that holds the whole input), or None."""
         value = self._used.get(key)
         if value is None:
             value = self._load().get(key)
+        if value is None and key in self._started:
+            value = self._started.pop(key).reply(FORKED_WAIT)
         if value is not None:
             self._used[key] = value
         return value
+
+    def known(self, key: str) -> bool:
+        """Whether `get` has the output for `key` without working: stored, or begun (see `start`)."""
+        return key in self._used or key in self._load() or key in self._started
+
+    def start(self, key: str, work) -> None:
+        """Begin `work()` (JSON-able output) for `key` in a forked process, unless it is known."""
+        if not self.known(key):
+            self._started[key] = ForkedWork(work)
 
     def put(self, key: str, value) -> None:
         self._used[key] = value
@@ -41,6 +59,9 @@ class RenderCache:
             data = {"tag": self._tag(), "entries": self._used}
             write_atomic(self.path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
         self._stored, self._used = self._used, {}
+        for work in self._started.values():
+            work.reply(0)  # begun for a page this build did not render: stopped
+        self._started = {}
 
     def _tag(self) -> str:
         digest = hashlib.sha256()

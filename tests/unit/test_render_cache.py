@@ -1,5 +1,10 @@
 """Pure rendering work kept between builds (scripts/curso/render_cache.py)."""
 
+import os
+import time
+
+import pytest
+
 from curso.render_cache import RenderCache
 
 
@@ -51,3 +56,28 @@ def test_without_a_path_nothing_is_written(tmp_path):
     cache.put("x", 1)
     cache.save()
     assert cache.get("x") == 1 and list(tmp_path.iterdir()) == []
+
+
+def test_work_started_early_runs_in_another_process_and_get_collects_it(tmp_path):
+    cache = RenderCache(tmp_path / "c.json")
+    cache.start("x", lambda: {"pid": os.getpid(), "saída": "<b>x</b>"})
+    assert cache.known("x")
+    found = cache.get("x")
+    assert found["saída"] == "<b>x</b>" and found["pid"] != os.getpid()
+    cache.start("x", lambda: os._exit(3))  # known: not begun again
+    assert cache.get("x") == found
+    cache.save()
+    assert RenderCache(tmp_path / "c.json").get("x") == found
+
+
+def test_work_started_early_that_fails_or_is_not_collected_is_a_miss(tmp_path):
+    cache = RenderCache(tmp_path / "c.json")
+    cache.start("falha", lambda: 1 / 0)
+    cache.start("morre", lambda: os._exit(0))
+    cache.start("esquecida", lambda: time.sleep(60))
+    forgotten = cache._started["esquecida"].pid
+    assert (cache.get("falha"), cache.get("morre")) == (None, None)
+    cache.save()  # stops what no page collected, and reaps it
+    assert not cache.known("esquecida")
+    with pytest.raises(ProcessLookupError):
+        os.kill(forgotten, 0)

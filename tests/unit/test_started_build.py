@@ -112,3 +112,62 @@ def test_a_lesson_is_rendered_again_only_when_what_rendering_reads_changed(tmp_p
     assert rendered == ["01-a", "01-a", "02-b"]
     (root / GENERATED / lesson_page("02-b")).unlink()
     assert build(root).written == [lesson_page("02-b")] and rendered[3:] == ["02-b"]
+
+
+def waiting_or_failing(flag: Path) -> str:
+    """A lesson that ends once `flag` exists, and fails if it does not appear within ~60 s."""
+    return (f"```python\nimport os, time\nfor _ in range(6000):\n    if os.path.exists({str(flag)!r}):\n"
+            "        break\n    time.sleep(0.01)\nelse:\n    raise RuntimeError('a outra lição não foi renderizada')\n"
+            "print('terminou')\n```\n")
+
+
+def test_each_lesson_is_rendered_as_soon_as_it_ends_while_the_others_still_execute(tmp_path):
+    flag = tmp_path / "rapida-renderizada"
+    root = project(tmp_path / "repo", {"01-lenta": waiting_or_failing(flag), "02-rapida": "```python\nx = 1\n```\n"})
+    told = []
+
+    def rendered(files: dict[str, bytes]) -> None:
+        told.append(sorted(name for name in files if name.endswith(".md")))
+        if lesson_page("02-rapida") in files:
+            flag.touch()  # the slow lesson may end only now: 02 was rendered while 01 executed
+
+    summary = StartedBuild(root, parallel=2, rendered=rendered).finish()
+    assert sorted(summary.executed) == ["01-lenta", "02-rapida"]
+    assert told == [[lesson_page("02-rapida")], [lesson_page("01-lenta")]]
+
+
+class InOrder:
+    """An executor that tells the build the lessons' ends in a given order, whatever the real one."""
+
+    def __init__(self, order: list[str]):
+        from curso.pipeline.runner import Executor
+
+        self.real, self.order = Executor(), order
+
+    def submit(self, jobs, parallel):
+        return self.real.submit(jobs, parallel)
+
+    def collect(self, batch, ended):
+        results = self.real.collect(batch)
+        for slug in self.order:
+            ended(slug, results[slug])
+        return results
+
+    def close(self):
+        self.real.close()
+
+
+def test_what_a_build_writes_does_not_depend_on_the_order_in_which_lessons_end(tmp_path):
+    lessons = {"01-a": "Texto $x$.\n\n```python\nprint(1 + 1)\n```\n", "02-b": "```python\nprint('b')\n```\n",
+               "03-c": "Veja a [lição 1](01-a.md).\n\n```python\nimport math\nprint(math.pi)\n```\n"}
+    written = []
+    for name, order in (("frente", ["01-a", "02-b", "03-c"]), ("tras", ["03-c", "01-a", "02-b"])):
+        root = project(tmp_path / name, lessons)
+        executor = InOrder(order)
+        try:
+            StartedBuild(root, executor=executor).finish()
+        finally:
+            executor.close()
+        folder = root / GENERATED
+        written.append({path.relative_to(folder): path.read_bytes() for path in folder.rglob("*") if path.is_file()})
+    assert written[0] == written[1] and len(written[0]) > 6

@@ -30,6 +30,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
+from curso import notebook_view
 from curso.pipeline.cache import pipeline_digest
 from curso.pipeline.layout import (DOCS, GENERATED, LESSONS_SRC, NOTEBOOKS, PAGES, REPORT_PAGE, lesson_edit_url,
                                    lesson_page, lesson_slug)
@@ -118,7 +119,8 @@ def on_pre_build(config) -> None:
     pipeline_build = _session.pipeline()
     _session.order = []
     with _reported(pipeline_build):
-        _session.started = pipeline_build.StartedBuild(_root(config), executor=_session.executor)
+        _session.started = pipeline_build.StartedBuild(_root(config), executor=_session.executor,
+                                                       rendered=notebook_view.prefetch)
     if not _session.started.executing:
         _finish(config)
 

@@ -6,8 +6,9 @@ makes the page ``notebooks/NN-slug/``, and the standalone ``notebooks/NN-slug/NN
 to the lesson pages, its buttons and its math (arithmatex's markup, rendered by math_hook.py) are in
 it. mkdocs-jupyter's nbconvert setup renders it with our template (``notebook_templates/``: no
 MathJax or Mermaid loader from a CDN, the copy button in Portuguese); the HTML and the table of
-contents are kept by the notebook's hash (``.cache/renderizado/``), so a no-op build neither runs
-nor imports nbconvert. This hook also
+contents are kept by the notebook's hash, and a changed view is converted in a forked process as
+soon as the pipeline renders its lesson (``curso/notebook_view.py``), so a no-op build neither runs
+nor imports nbconvert, and an edit does not wait for it. This hook also
 
 * on a notebook page, marks the title "(notebook)", keeps the page out of the search index, and
   fails the build if anything would load from another host;
@@ -20,7 +21,6 @@ nor imports nbconvert. This hook also
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from pathlib import Path
@@ -31,15 +31,11 @@ from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
-import curso
-from curso.pipeline.layout import (NOTEBOOKS, RENDERED, lesson_page, notebook_download, notebook_file, page_url,
-                                   relative_url)
+from curso import notebook_view
+from curso.notebook_view import is_view
+from curso.pipeline.layout import NOTEBOOKS, lesson_page, notebook_download, page_url
 from curso.pipeline.notebook import LESSON_LINK
-from curso.render_cache import RenderCache
 
-ROOT = Path(__file__).resolve().parents[3]
-CODE = Path(curso.__file__).resolve().parent  # the installed package (a test may copy this hook elsewhere)
-NOTEBOOK_JS = "javascripts/notebook.js"
 # The branch where .github/workflows/pages.yml publishes the executed notebooks, for Colab.
 COLAB_BRANCH = "notebooks"
 
@@ -53,12 +49,6 @@ _REMOTE_ATTR = re.compile(
 )
 _REMOTE_IMPORT = re.compile(r'\bimport\s*\(\s*["\'](?:https?:)?//[^"\']*', re.I)
 
-# The rendered views, by the notebook's hash; tagged with what else the HTML depends on (the template,
-# the render code, the pinned versions of mkdocs-jupyter and nbconvert).
-_views = RenderCache(ROOT / RENDERED / "notebooks.json",
-                     depends_on=(*sorted((CODE / "hooks" / "notebook_templates").glob("*.j2")),
-                                 CODE / "notebook_view.py", CODE.parents[1] / "requirements.txt"))
-
 
 class NotebookView(File):
     """A notebook view (``notebooks/NN-slug.ipynb``): a page of the site, ``notebooks/NN-slug/``."""
@@ -67,23 +57,9 @@ class NotebookView(File):
         return True
 
 
-def is_view(src_uri: str) -> bool:
-    slug = posixpath.splitext(posixpath.basename(src_uri))[0]
-    return src_uri.endswith(".ipynb") and src_uri == notebook_file(slug)
-
-
 def render_view(page, config) -> None:
-    """The view's HTML and table of contents, from the cache or rendered now (``page.render``)."""
-    # Written for the view's directory URL, as its links (offline_hook.py points them at the .html site),
-    # so both sites share the cached view.
-    notebook_js = relative_url(NOTEBOOK_JS, page_url(page.file.src_uri))
-    key = f"{hashlib.sha256(page.file.content_bytes).hexdigest()} {notebook_js}"
-    view = _views.get(key)
-    if view is None:
-        from curso.notebook_view import render_view as nbconvert_view  # nbconvert (~0.9 s of CPU) only for a changed view
-
-        view = nbconvert_view(Path(page.file.abs_src_path), notebook_js)
-        _views.put(key, view)
+    """The view's HTML and table of contents, cached or converted (``page.render``)."""
+    view = notebook_view.view(page.file.content_bytes, page.file.src_uri)
     page.content = view["content"]
     page.toc = get_toc(view["toc_tokens"])
     title = view["toc_tokens"][0]["name"] if view["toc_tokens"] else page.file.name
@@ -169,6 +145,11 @@ def link_lessons_on_the_web(notebook_text: str, site_url: str, site_dir: Path) -
 # --- MkDocs events -------------------------------------------------------------
 
 
+def on_config(config):
+    notebook_view.open_cache(Path(config.config_file_path).resolve().parent)
+    return config
+
+
 def on_files(files, config):
     for file in [file for file in files if is_view(file.src_uri)]:
         files.remove(file)
@@ -180,7 +161,7 @@ def on_files(files, config):
 def on_serve(server, config, builder):
     """A `serve` session imports nbconvert once, at its start: an edit that changes a notebook
     then pays only the conversion (a one-off `mkdocs build` imports it only on a cache miss)."""
-    import curso.notebook_view  # noqa: F401
+    notebook_view.import_converter()
     return server
 
 
@@ -202,7 +183,7 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_build(config):
-    _views.save()
+    notebook_view.open_cache(Path(config.config_file_path).resolve().parent).save()
     if not config.site_url:
         return  # no published address to point at: the links stay relative
     site_dir = Path(config.site_dir)

@@ -1,7 +1,8 @@
 """The whole data path: find lessons → execute what is stale (cached) → render → write.
 
 Nothing is written until every lesson has executed: a failure leaves the published pages as they
-were (the lessons that did succeed are cached). One build at a time per checkout (a lock file).
+were (the lessons that did succeed are cached). Each lesson is rendered as soon as it ends, while
+the others still execute; what is written does not depend on the order in which they end. One build at a time per checkout (a lock file).
 A build can be started and finished apart (StartedBuild): the MkDocs hook lets MkDocs read the
 other pages while the stale lessons execute.
 """
@@ -14,6 +15,7 @@ import json
 import os
 import posixpath
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,8 +89,12 @@ class StartedBuild:
     is not known until `finish`: anything else already has its final bytes in the build folder.
     """
 
-    def __init__(self, root: Path, parallel: int | None = None, executor: Executor | None = None):
+    def __init__(self, root: Path, parallel: int | None = None, executor: Executor | None = None,
+                 rendered: Callable[[dict[str, bytes]], None] = lambda files: None):
+        """`rendered`: told each lesson's generated files as soon as they are known (before they are
+        written), to start work on them early (the notebook views' conversion)."""
         self.project = Project(Path(root).resolve())
+        self._told = rendered
         self._held = contextlib.ExitStack()
         waiting = f"Outro build está gerando as lições nesta pasta ({self.project.root}); esperando ele terminar…"
         self._held.enter_context(exclusive(self.project.lock_file, waiting))
@@ -123,6 +129,7 @@ class StartedBuild:
         if files is None:
             files = _render_lesson(run, number, len(self.lessons))
             self._renders.remember(run.lesson.slug, key, files)
+        self._told(files)
         return files
 
     @property
@@ -138,17 +145,19 @@ class StartedBuild:
         return [*unknown, *changed, REPORT_PAGE]
 
     def finish(self) -> BuildSummary:
-        """Wait for the stale lessons, cache their fresh successes, render and write everything."""
+        """Wait for the stale lessons, caching and rendering each as it ends, then write everything."""
         with self._held:
-            fresh, problems = self._execution.results()
-            self._cache_successes(fresh)
+            problems: list[str] = []
+            fresh, failures = self._execution.results(ended=lambda slug, result: self._cache_and_render(
+                slug, result, problems))
+            problems = failures + problems
             if problems:
                 raise BuildError("\n\n".join(problems))
             runs = [LessonRun(lesson, self.cached[lesson.slug] or fresh[lesson.slug], lesson.slug not in fresh)
                     for lesson, _ in self.lessons]
             files: dict[str, bytes] = {}
-            for number, run in enumerate(runs, start=1):
-                files.update(self.rendered.get(run.lesson.slug) or self._render(run, number))
+            for slug in (lesson.slug for lesson, _ in self.lessons):
+                files.update(self.rendered[slug])
             files[REPORT_PAGE] = render_report([_as_text(run) for run in runs]).encode()
             written = _write(self.project, files)
             self._renders.save()
@@ -157,13 +166,25 @@ class StartedBuild:
     def abandon(self) -> None:
         """The caller's build failed first: let the lessons end (their successes are cached), write nothing."""
         with self._held:
-            self._cache_successes(self._execution.results()[0])
+            self._execution.results(ended=self._cache_success)
 
-    def _cache_successes(self, fresh: dict[str, LessonResult]) -> None:
+    def _cache_success(self, slug: str, result: LessonResult) -> bool:
         """Fresh successes are cached even when another lesson failed."""
-        for lesson, _ in self.stale:
-            if not fresh[lesson.slug].failure:
-                self.cache.store(lesson, fresh[lesson.slug], self.keys[lesson.slug])
+        if not result.failure:
+            self.cache.store(self._lesson(slug), result, self.keys[slug])
+        return not result.failure
+
+    def _cache_and_render(self, slug: str, result: LessonResult, problems: list[str]) -> None:
+        """A lesson that just ended, while the others still execute."""
+        if self._cache_success(slug, result):
+            number = next(number for number, (lesson, _) in enumerate(self.lessons, start=1) if lesson.slug == slug)
+            try:
+                self.rendered[slug] = self._render(LessonRun(self._lesson(slug), result, False), number)
+            except BuildError as exc:
+                problems.append(str(exc))
+
+    def _lesson(self, slug: str):
+        return next(lesson for lesson, _ in self.lessons if lesson.slug == slug)
 
 
 class RenderIndex:
@@ -223,12 +244,13 @@ class _Execution:
             self.batch = None
             self.executor.close()
 
-    def results(self) -> tuple[dict[str, LessonResult], list[str]]:
-        """Each lesson's result, and the problems: the lessons' failures and the repository's changes."""
+    def results(self, ended: Callable[[str, LessonResult], object]) -> tuple[dict[str, LessonResult], list[str]]:
+        """Each lesson's result (`ended` is told each as soon as it ends), and the problems: the
+        lessons' failures and the repository's changes."""
         if self.batch is None:
             return {}, []
         try:
-            fresh = self.executor.collect(self.batch)
+            fresh = self.executor.collect(self.batch, ended)
         finally:
             self.batch = None
             if self.own:

@@ -8,6 +8,7 @@ import ctypes
 import json
 import os
 import re
+import select
 import signal
 import sys
 import time
@@ -44,6 +45,7 @@ class Pool:
 
     parallel: int
     child: Callable[[dict], None]  # runs one lesson in the forked process
+    ended: Callable[[dict], object] = lambda job: None  # told each job once its result file is written
     running: dict[int, Running] = field(default_factory=dict)
 
     def start(self, job: dict) -> None:
@@ -80,6 +82,7 @@ class Pool:
         self.kill_orphans()
         if not Path(done.job["result"]).exists() or done.timed_out:
             _write_failure(done, code)
+        self.ended(done.job)
 
     def enforce_time_limits(self) -> None:
         now = time.monotonic()
@@ -153,6 +156,40 @@ def run_forked(work: Callable[[], dict]) -> tuple[dict, str]:
         data = pipe.read()
     _, status = os.waitpid(child, 0)
     return (json.loads(data) if data else {}), _ended(status)
+
+
+class ForkedWork:
+    """`work()` started now in a forked child (a copy-on-write copy of this process), while the caller
+    goes on; `reply` collects its JSON-able answer. A child that dies, or does not answer in time, is
+    killed and answers None: the caller then does the work itself."""
+
+    def __init__(self, work: Callable[[], object]):
+        self.reader, writer = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            code = 1
+            try:
+                os.close(self.reader)
+                with open(writer, "wb") as pipe:
+                    pipe.write(json.dumps(work()).encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+
+    def reply(self, timeout: float) -> object | None:
+        data, ended, deadline = b"", False, time.monotonic() + timeout
+        with open(self.reader, "rb", buffering=0) as pipe:
+            while not ended and (left := deadline - time.monotonic()) > 0 and select.select([pipe], [], [], left)[0]:
+                chunk = pipe.read(1 << 20)
+                data, ended = data + chunk, not chunk
+        if not ended:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        _, status = os.waitpid(self.pid, 0)
+        if not (ended and data and os.waitstatus_to_exitcode(status) == 0):
+            return None
+        return json.loads(data)
 
 
 def _ended(status: int) -> str:

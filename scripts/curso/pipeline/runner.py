@@ -1,8 +1,8 @@
 """Execute lessons in a warm worker pool: import the heavy libraries once, fork one child per lesson.
 
 An `Executor` starts `python -I` running `pipeline.runner` in a scratch folder and hands it batches
-of jobs on stdin, one JSON line each; the runner answers each batch with one line on its own pipe
-when every lesson of it has finished. Stdin stays open: the runner stops (and kills its lessons) as
+of jobs on stdin, one JSON line each; on its own pipe, the runner reports each lesson as soon as it
+ends (one line; the build renders it while the others still execute), then the batch's end. Stdin stays open: the runner stops (and kills its lessons) as
 soon as it reads end-of-file, so it never outlives its executor, even when the build is killed.
 `run_lessons` without an executor (`mkdocs build`, python -m curso.build) uses a new one for one batch;
 `mkdocs serve` keeps one executor for the whole session (see lessons_hook.py), so the imports and
@@ -46,6 +46,7 @@ SCRIPTS_DIR = Path(__file__).resolve().parents[2]
 OUR_PACKAGES = ("curso", "devtools")
 BOOTSTRAP = "from curso.pipeline.runner import main; main()"  # importable: `make` installs the package
 BATCH_DONE = b"feito\n"
+LESSON_ENDED = b"terminou "  # + the lesson's path and a newline
 STARTED = "executor das lições iniciado"
 
 
@@ -106,18 +107,34 @@ class Executor:
         code = self._send({"warm": [job["lesson"] for job in jobs], "jobs": jobs, "parallel": parallel})
         return Batch(folder, jobs, logged_before, code)
 
-    def collect(self, batch: Batch) -> dict[str, LessonResult]:
-        """Wait for the batch to end; each lesson's result (a failure if its child left none)."""
-        code = batch.code if batch.code is not None else self._answered()
-        details = ""
-        if self.log is not None:
-            self.log.seek(batch.logged_before)
-            details = self.log.read().decode("utf-8", "replace").strip()[-OUTPUT_SHOWN:]
-        results = {Path(job["lesson"]).stem: _read_result(job, code, details) for job in batch.jobs}
-        shutil.rmtree(batch.folder, ignore_errors=True)
+    def collect(self, batch: Batch, ended: Callable[[str, LessonResult], None] = lambda slug, result: None,
+                ) -> dict[str, LessonResult]:
+        """Wait for the batch to end; each lesson's result (a failure if its child left none).
+        `ended` is told each lesson's result as soon as the lesson ends, while the others still run."""
+        results = {}
+        jobs = {job["lesson"]: job for job in batch.jobs}
+        code = batch.code
+        try:
+            if code is None:
+                for lesson in self._answered():
+                    results[lesson] = _read_result(jobs[lesson], None, "")
+                    ended(Path(lesson).stem, results[lesson])
+                code = self._gone() if self.unanswered else None
+            details = ""
+            if self.log is not None:
+                self.log.seek(batch.logged_before)
+                details = self.log.read().decode("utf-8", "replace").strip()[-OUTPUT_SHOWN:]
+            for lesson in [lesson for lesson in jobs if lesson not in results]:  # the runner died first
+                results[lesson] = _read_result(jobs[lesson], code, details)
+                ended(Path(lesson).stem, results[lesson])
+        except BaseException:  # Ctrl+C: the runner's lessons must not outlive this batch
+            self.close()
+            raise
+        finally:
+            shutil.rmtree(batch.folder, ignore_errors=True)
         if code is not None:
             self.close()  # the runner is gone: the next batch starts another
-        return results
+        return {Path(lesson).stem: result for lesson, result in results.items()}
 
     def _start(self) -> None:
         self.close()
@@ -144,15 +161,16 @@ class Executor:
             self.close()
             raise
 
-    def _answered(self) -> int | None:
-        """Wait until every request is answered: None, or the runner's exit code if it died first."""
-        try:
-            while self.unanswered and self.process.stdout.readline() == BATCH_DONE:
+    def _answered(self):
+        """The lessons (their paths) as they end, until every request is answered or the runner dies."""
+        while self.unanswered:
+            line = self.process.stdout.readline()
+            if line == BATCH_DONE:
                 self.unanswered -= 1
-        except BaseException:  # Ctrl+C: the runner's lessons must not outlive this batch
-            self.close()
-            raise
-        return None if not self.unanswered else self._gone()
+            elif line.startswith(LESSON_ENDED):
+                yield line[len(LESSON_ENDED):-1].decode()
+            else:
+                return  # end-of-file: the runner is gone
 
     def _gone(self) -> int:
         _end(self.process)
@@ -280,8 +298,10 @@ def _parent_gone() -> bool:
 
 
 def run_all(jobs: list[dict], parallel: int, replies: int) -> bool:
-    """Run the batch; False when the executor went away before it finished."""
-    pool = Pool(parallel, child=functools.partial(_child, replies=replies))
+    """Run the batch, telling the executor each lesson as it ends; False when the executor went away
+    before it finished."""
+    pool = Pool(parallel, child=functools.partial(_child, replies=replies),
+                ended=lambda job: os.write(replies, LESSON_ENDED + job["lesson"].encode() + b"\n"))
     pending = list(jobs)
     try:
         while pending or pool.running:
