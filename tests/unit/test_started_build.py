@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 from mkdocs.structure.files import File, Files
 
-from curso.hooks import lessons_hook
 from curso.pipeline.build import StartedBuild, build, generated_files, site_order
 from curso.pipeline.layout import GENERATED, LESSONS_SRC, REPORT_PAGE, lesson_page, notebook_download, notebook_file
+from curso.pipeline.site_files import LessonFiles
 from tests.helpers import lesson_text
 
 
@@ -64,33 +64,28 @@ def test_generated_files_have_one_order_whatever_their_origin():
 
 
 class Started:
-    """A build whose lesson 01-a is executing, as the hook sees it."""
+    """A build whose lesson 01-a is executing."""
 
     pending = [lesson_page("01-a"), REPORT_PAGE]
     executing = ["01-a"]
-    finished = False
-
-    def finish(self):
-        self.finished = True
-        return SimpleNamespace(executed=self.executing, written=[])
 
 
-def test_the_hook_reads_the_pending_pages_last_waits_at_the_first_and_puts_the_order_back(tmp_path, monkeypatch):
+def test_the_pending_pages_are_read_last_the_first_waits_for_the_build_and_the_order_is_put_back(tmp_path):
     names = ["index.md", lesson_page("01-a"), lesson_page("02-b"), REPORT_PAGE, "glossario.md"]
     files = Files([File(name, str(tmp_path / "docs"), str(tmp_path / "site"), True) for name in names])
-    config = SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site"),
-                             use_directory_urls=True)
-    started = Started()
-    monkeypatch.setattr(lessons_hook._session, "started", started)
-    lessons_hook.on_nav(None, config, files)
+    config = SimpleNamespace(site_dir=str(tmp_path / "site"), use_directory_urls=True)
+    finished = []
+    lesson_files = LessonFiles(tmp_path, config, Started(), finish=lambda: finished.append(True))
+    lesson_files.read_last(files)
     assert [file.src_uri for file in files] == ["index.md", lesson_page("02-b"), "glossario.md",
                                                 lesson_page("01-a"), REPORT_PAGE]
     for name in ("index.md", lesson_page("02-b"), "glossario.md"):
-        lessons_hook.on_pre_page(SimpleNamespace(file=files.get_file_from_path(name)), config, files)
-    assert not started.finished
-    lessons_hook.on_pre_page(SimpleNamespace(file=files.get_file_from_path(lesson_page("01-a"))), config, files)
-    assert started.finished and lessons_hook._session.started is None
-    lessons_hook.on_env(None, config, files)
+        lesson_files.before_page(name, files)
+    assert not finished
+    lesson_files.before_page(lesson_page("01-a"), files)
+    lesson_files.before_page(REPORT_PAGE, files)
+    lesson_files.done(files)
+    assert finished == [True]  # once, at the first pending page
     assert [file.src_uri for file in files] == names  # the site's pages in the same order as any build
 
 

@@ -1,12 +1,12 @@
 """MkDocs hook: `mkdocs build` and `mkdocs serve` run the lesson pipeline before rendering.
 
-Thin on purpose: the work lives in `pipeline.build`. Only stale lessons execute (content-hash
-cache), so a no-op rebuild costs about a plain `mkdocs build`. Stale lessons do not hold the build:
-`on_pre_build` hands them to the executor and MkDocs reads every other page while they run; the
-pages they make are read last (`on_nav`), and the first of them waits for them (`on_pre_page`);
-`on_env` puts the files back in their usual order, so the site is the same with or without a cache. The generated pages, figures and
-notebooks are written into a build folder under .cache/ (pipeline/layout.py) and handed to MkDocs
-here, in `on_files`: nothing is written into docs/, so `serve` never rebuilds for our own writes.
+Thin on purpose: the work lives in `pipeline.build`, and the generated files' place in MkDocs'
+list of files in `pipeline.site_files`; this hook forwards MkDocs' events to them. Only stale
+lessons execute (content-hash cache), so a no-op rebuild costs about a plain `mkdocs build`. Stale
+lessons do not hold the build: `on_pre_build` hands them to the executor and MkDocs reads every
+other page while they run. The generated pages, figures and notebooks are written into a build
+folder under .cache/ (pipeline/layout.py) and handed to MkDocs in `on_files`: nothing is written
+into docs/, so `serve` never rebuilds for our own writes.
 
 Under `serve`, one warm executor lives for the whole session (started at the first lesson to
 execute, closed when the server stops): an edit pays only its lesson's execution, not the imports
@@ -28,12 +28,10 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File, InclusionLevel
 
 from curso import notebook_view
 from curso.pipeline.cache import pipeline_digest
-from curso.pipeline.layout import (DOCS, GENERATED, LESSONS_SRC, NOTEBOOKS, PAGES, REPORT_PAGE, lesson_edit_url,
-                                   lesson_page, lesson_slug)
+from curso.pipeline.layout import LESSONS_SRC, REPORT_PAGE, lesson_edit_url, lesson_page, lesson_slug
 
 log = logging.getLogger("mkdocs.hooks.lessons")
 LESSONS_SECTION = "Lições"
@@ -52,7 +50,7 @@ class _Session:
         self.code = pipeline_digest()
         self.executor = None
         self.started = None  # the build under way, while its lessons execute (pipeline.build.StartedBuild)
-        self.order: list[str] = []  # the files' order before on_nav moved the pending pages to the end
+        self.files = None  # its generated files in MkDocs' list (pipeline.site_files.LessonFiles)
 
     def pipeline(self):
         """`pipeline.build`, imported again (with every pipeline module) if its code changed."""
@@ -115,14 +113,15 @@ def on_shutdown() -> None:
 
 
 def on_pre_build(config) -> None:
-    """Start the build: the stale lessons execute while MkDocs reads the other pages (see on_pre_page)."""
+    """Start the build: the stale lessons execute while MkDocs reads the other pages."""
     pipeline_build = _session.pipeline()
-    _session.order = []
     with _reported(pipeline_build):
         _session.started = pipeline_build.StartedBuild(_root(config), executor=_session.executor,
                                                        rendered=notebook_view.prefetch)
     if not _session.started.executing:
         _finish(config)
+    _session.files = current("site_files").LessonFiles(_root(config), config, _session.started,
+                                                       lambda: _finish(config))
 
 
 def _finish(config) -> None:
@@ -164,73 +163,25 @@ def on_serve(server, config, builder):
 
 @event_priority(100)  # before notebook_hook's on_files, which turns the notebooks into pages
 def on_files(files, config):
-    """The generated files, from the build folder, as files of the site; with lessons still
-    executing, also the pages they will make (written when the build finishes)."""
-    root = _root(config)
-    pipeline_build = _session.pipeline()
-    expected = _session.started.pending if _session.started else []
-    for name in pipeline_build.site_order({*pipeline_build.generated_files(root), *expected}):
-        if files.get_file_from_path(name) is not None:
-            raise PluginError(f"{DOCS}/{name} é de um build antigo: o build agora gera as lições em {GENERATED}/. "
-                              f"Apague as cópias antigas: rm -rf {DOCS}/{PAGES} {DOCS}/{NOTEBOOKS} "
-                              f"{DOCS}/{REPORT_PAGE}")
-        files.append(_generated_file(name, root, config))
+    with _reported(_session.pipeline()):
+        _session.files.add(files)
     return files
 
 
-def _generated_file(name: str, root: Path, config) -> File:
-    return File(name, src_dir=str(root / GENERATED), dest_dir=config.site_dir,
-                use_directory_urls=config.use_directory_urls)
-
-
 def on_nav(nav, config, files):
-    """With lessons executing, MkDocs reads their pages last (it reads pages in the files' order):
-    every other page is read while the lessons run. The order is put back in on_env."""
-    if _session.started:
-        _session.order = [file.src_uri for file in files]
-        _move_to_end(files, _session.started.pending)
+    _session.files.read_last(files)
     return nav
 
 
 def on_pre_page(page, config, files):
-    """The first page that the executing lessons make: wait for them, write, and only then read it."""
-    if _session.started and page.file.src_uri in _session.started.pending:
-        _finish(config)
-        _sync_generated(files, config)
+    _session.files.before_page(page.file.src_uri, files)
     return page
 
 
 @event_priority(100)  # first: the other hooks' on_env see the finished build's files
 def on_env(env, config, files):
-    """Before MkDocs copies the files and writes the pages: the build is finished, the order is back."""
-    if _session.started:
-        _finish(config)
-        _sync_generated(files, config)
-    if _session.order:
-        _move_to_end(files, _session.order)
-        _session.order = []
+    _session.files.done(files)
     return env
-
-
-def _sync_generated(files, config) -> None:
-    """The figures and states the finished build wrote join the site; those it removed leave it."""
-    root = _root(config)
-    generated = set(_session.pipeline().generated_files(root))
-    for file in [file for file in files if file.src_dir == str(root / GENERATED) and file.src_uri not in generated]:
-        files.remove(file)
-    for name in sorted(generated):
-        if files.get_file_from_path(name) is None:
-            added = _generated_file(name, root, config)
-            added.inclusion = InclusionLevel.INCLUDED
-            files.append(added)
-
-
-def _move_to_end(files, names: list[str]) -> None:
-    for name in names:
-        file = files.get_file_from_path(name)
-        if file is not None:
-            files.remove(file)
-            files.append(file)
 
 
 def on_page_markdown(markdown, page, config, files):
