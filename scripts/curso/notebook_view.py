@@ -87,7 +87,7 @@ def _key(notebook: bytes, notebook_js: str) -> str:
 
 def render_view(notebook: bytes, notebook_js: str) -> dict:
     """The conversion itself (see `view`)."""
-    from mkdocs_jupyter import convert  # its nbconvert setup, and the lowercase heading ids it patches in
+    from mkdocs_jupyter import convert, nbconvert2  # convert: its nbconvert setup, and the lowercase heading ids
     from mkdocs_jupyter.config import settings
     from mkdocs_jupyter.preprocessors import SubCell
     from nbconvert.exporters.html import HTMLExporter
@@ -102,7 +102,7 @@ def render_view(notebook: bytes, notebook_js: str) -> dict:
         preprocessors=[SubCell],
         filters={"highlight_code": convert.mk_custom_highlight_code()},
     )
-    convert.cell_id = 0  # the copy buttons' ids restart on each page
+    nbconvert2.cell_id = 0  # the copied code's ids restart on each page, as the template's copy buttons
     content, _ = exporter.from_file(io.StringIO(notebook.decode("utf-8")), resources={
         "mkdocs": {"include_requirejs": False}, "notebook_js": notebook_js})
     return {"content": content, "toc_tokens": toc_tokens(content)}
