@@ -166,3 +166,17 @@ def test_what_a_build_writes_does_not_depend_on_the_order_in_which_lessons_end(t
         folder = root / GENERATED
         written.append({path.relative_to(folder): path.read_bytes() for path in folder.rglob("*") if path.is_file()})
     assert written[0] == written[1] and len(written[0]) > 6
+
+
+def test_without_history_the_lesson_that_looks_like_more_work_starts_first(tmp_path):
+    from curso.pipeline.build import _longest_first
+    from curso.pipeline.cache import ResultCache
+    from curso.pipeline.source import read_lesson
+
+    long_code = "```python\n" + "".join(f"x{n} = {n}\n" for n in range(50)) + "```\n"
+    loops = "```python\nfor a in range(3):\n    for b in range(3):\n        pass\n```\n"
+    explored = ('```python explore="k=1,*2,3"\nk = 2\nprint(k)\n```\n')
+    root = project(tmp_path, {"01-longa": long_code, "02-lacos": loops, "03-explorada": explored})
+    lessons = [(read_lesson(path), path) for path in sorted((root / LESSONS_SRC).glob("*.md"))]
+    order = [lesson.slug for lesson, _ in _longest_first(lessons, ResultCache(tmp_path / "vazio"))]
+    assert order == ["03-explorada", "02-lacos", "01-longa"]  # settings explored, then loops, then length

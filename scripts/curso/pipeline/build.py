@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import posixpath
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from .tracked import changed_files, tracked_files
 from .untrusted import header_as_text, safe_results
 from .write import exclusive, owned_files, sync_generated, unchanged, write_atomic
 
+_LOOP = re.compile(r"^\s*for\b", re.MULTILINE)
 INTERRUPTED = "Build interrompido (Ctrl+C): as lições em execução foram encerradas; nada foi escrito."
 
 
@@ -307,14 +310,22 @@ def _read_lessons(project: Project) -> list[tuple]:
 def _longest_first(lessons: list[tuple], cache: ResultCache) -> list[tuple]:
     """The longest lessons start first, so that the last to finish is not a long one started late.
 
-    A lesson is as long as its last execution took; one with no history goes first (it may be long),
-    the one with more code first among those (a weak proxy: the real lessons' times do not follow it).
+    A lesson is as long as its last execution took; one with no history goes first (it may be long).
+    Among those, a guess (`_expected_work`): on the real lessons it gives the order of their times.
     """
     def expected(item: tuple) -> tuple:
         seconds = cache.last_seconds(item[0].slug)
-        return (0, -len(item[0].code)) if seconds is None else (1, -seconds)
+        return (0, *(-work for work in _expected_work(item[0]))) if seconds is None else (1, -seconds)
 
     return sorted(lessons, key=expected)
+
+
+def _expected_work(lesson) -> tuple[int, int, int]:
+    """How much work a lesson's code looks like, most telling first: the explored settings (each one
+    runs its block again), the loops (training), the code's length."""
+    settings = sum(math.prod(len(parameter.literals) for parameter in block.options.explore)
+                   for block in lesson.code_blocks if block.options.explore)
+    return settings, len(_LOOP.findall(lesson.code)), len(lesson.code)
 
 
 def _as_text(run: LessonRun) -> LessonRun:
