@@ -28,6 +28,15 @@ NOTEBOOK_JS = "javascripts/notebook.js"
 _HEADING = re.compile(r'<h(?P<level>[1-6])\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<inner>.*?)</h[1-6]>', re.S)
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 _TAG = re.compile(r"<[^>]+>")
+_REMOTE_ATTR = re.compile(
+    r'<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*\b(?:src|href)\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*',
+    re.I,
+)
+_REMOTE_IMPORT = re.compile(r'\bimport\s*\(\s*["\'](?:https?:)?//[^"\']*', re.I)
+
+
+class RemoteLoad(Exception):
+    """The view would load something from another host (the message: what)."""
 
 _views: RenderCache | None = None  # opened by notebook_hook.py for the site being built
 
@@ -105,7 +114,16 @@ def render_view(notebook: bytes, notebook_js: str) -> dict:
     nbconvert2.cell_id = 0  # the copied code's ids restart on each page, as the template's copy buttons
     content, _ = exporter.from_file(io.StringIO(notebook.decode("utf-8")), resources={
         "mkdocs": {"include_requirejs": False}, "notebook_js": notebook_js})
+    remote = remote_load(content)
+    if remote:
+        raise RemoteLoad(remote)  # checked once, here: a cached view was checked when it was converted
     return {"content": content, "toc_tokens": toc_tokens(content)}
+
+
+def remote_load(content: str) -> str | None:
+    """What in `content` would load from another host, if anything."""
+    remote = _REMOTE_ATTR.search(content) or _REMOTE_IMPORT.search(content)
+    return remote.group(0) if remote else None
 
 
 def import_converter() -> None:

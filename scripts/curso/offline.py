@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
 
@@ -89,10 +90,12 @@ def search_files(site_dir: Path, languages: list[str]) -> set[str]:
     return files
 
 
-def course_manifest(site_dir: Path, pages: dict[str, str], languages: list[str]) -> dict:
+def course_manifest(site_dir: Path, pages: dict[str, str], languages: list[str],
+                    over_the_network: Callable[[str, bytes], int] | None = None) -> dict:
     """What "Salvar para ler offline" downloads: `pages` (URL -> built file, both site paths)
     and every file they load, each with its size in bytes and about what it costs over the
-    network, the totals, and a version (the hash of every file's content) that names the cache."""
+    network (`over_the_network`, by default `network_bytes`), the totals, and a version (the hash
+    of every file's content) that names the cache."""
     assets = search_files(site_dir, languages)
     for page_file in pages.values():
         assets |= page_assets((site_dir / page_file).read_text(encoding="utf-8"), page_file)
@@ -105,7 +108,7 @@ def course_manifest(site_dir: Path, pages: dict[str, str], languages: list[str])
     for url, path in entries:
         data = (site_dir / path).read_bytes()
         digest.update(url.encode() + b"\0" + hashlib.sha256(data).digest())
-        files.append({"url": url, "bytes": len(data), "rede": network_bytes(path, data)})
+        files.append({"url": url, "bytes": len(data), "rede": (over_the_network or network_bytes)(path, data)})
     return {"versao": digest.hexdigest()[:16], "total": sum(file["bytes"] for file in files),
             "total_rede": sum(file["rede"] for file in files), "arquivos": files}
 

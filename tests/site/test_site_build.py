@@ -247,8 +247,11 @@ def test_fold_keeps_plain_words_and_drops_accents():
     assert search_hook.folded_words("A função <code>ação</code>, a FUNÇÃO e o erro.") == "funcao acao"
 
 
-def fake_notebook_page():
-    return SimpleNamespace(file=SimpleNamespace(src_uri=f"notebooks/{SLUG}.ipynb"))
+def fake_notebook_page(markdown_cell: str):
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                "cells": [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": markdown_cell}]}
+    return SimpleNamespace(file=SimpleNamespace(src_uri=f"notebooks/{SLUG}.ipynb",
+                                                content_bytes=json.dumps(notebook).encode()), meta={})
 
 
 @pytest.mark.parametrize("tag", [
@@ -258,7 +261,7 @@ def fake_notebook_page():
 ])
 def test_notebook_page_with_a_remote_resource_fails_the_build(tag):
     with pytest.raises(PluginError, match="carregaria da rede"):
-        notebook_hook.check_offline(f"<h1>T</h1>{tag}", fake_notebook_page())
+        notebook_hook.render_view(fake_notebook_page(f"# T\n\n{tag}"), None)
 
 
 def test_downloaded_notebook_links_lessons_by_address_and_a_missing_lesson_fails(tmp_path):

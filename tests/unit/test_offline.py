@@ -153,3 +153,20 @@ def test_from_disk_the_files_made_after_the_build_are_linked_on_the_published_si
     from_a_lesson = '<a href="../pdf/curso.pdf">PDF</a>'
     assert published_links(from_a_lesson, "licoes/01-a.html", "https://ana.github.io/redes/") == (
         '<a href="https://ana.github.io/redes/pdf/curso.pdf">PDF</a>')
+
+
+def test_a_no_op_build_compresses_nothing_and_the_manifest_is_the_same(site, tmp_path, monkeypatch):
+    from curso import offline
+    from curso.hooks import offline_hook
+    from curso.render_cache import RenderCache
+
+    expected = course_manifest(site, PAGES, ["pt"])
+    monkeypatch.setattr(offline_hook, "_compressed", RenderCache(tmp_path / "rede.json"))
+    assert course_manifest(site, PAGES, ["pt"], offline_hook._network_bytes) == expected
+    offline_hook._compressed.save()
+    monkeypatch.setattr(offline_hook, "_compressed", RenderCache(tmp_path / "rede.json"))  # the next build
+    monkeypatch.setattr(offline_hook, "network_bytes", lambda path, data: pytest.fail(f"{path} comprimido de novo"))
+    assert course_manifest(site, PAGES, ["pt"], offline_hook._network_bytes) == expected
+    (site / "javascripts/extra.js").write_text("// novo", encoding="utf-8")
+    monkeypatch.setattr(offline_hook, "network_bytes", offline.network_bytes)
+    assert course_manifest(site, PAGES, ["pt"], offline_hook._network_bytes) != expected

@@ -43,11 +43,6 @@ _DOWNLOAD_LINK = re.compile(r'<a\b(?P<attrs>[^>]*\bdownload="(?P<name>[^"/]+\.ip
 _COLAB_LINK = re.compile(r'<a\b(?P<attrs>[^>]*\bdata-colab="(?P<name>[^"/]+\.ipynb)"[^>]*)>')
 _REPO_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _HREF = re.compile(r'\bhref="[^"]*"')
-_REMOTE_ATTR = re.compile(
-    r'<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*\b(?:src|href)\s*=\s*["\']?(?:https?:)?//[^"\'\s>]*',
-    re.I,
-)
-_REMOTE_IMPORT = re.compile(r'\bimport\s*\(\s*["\'](?:https?:)?//[^"\']*', re.I)
 
 
 class NotebookView(File):
@@ -59,7 +54,10 @@ class NotebookView(File):
 
 def render_view(page, config) -> None:
     """The view's HTML and table of contents, cached or converted (``page.render``)."""
-    view = notebook_view.view(page.file.content_bytes, page.file.src_uri)
+    try:
+        view = notebook_view.view(page.file.content_bytes, page.file.src_uri)
+    except notebook_view.RemoteLoad as exc:
+        raise PluginError(f"{page.file.src_uri}: a página do notebook carregaria da rede: {str(exc)!r}") from None
     page.content = view["content"]
     page.toc = get_toc(view["toc_tokens"])
     title = view["toc_tokens"][0]["name"] if view["toc_tokens"] else page.file.name
@@ -67,12 +65,6 @@ def render_view(page, config) -> None:
     page.meta["description"] = (f"A lição “{title}” como notebook Jupyter já executado, "
                                 "para ler aqui ou baixar e rodar no Jupyter ou no Colab.")
     page.meta["search"] = {"exclude": True}  # the lesson page already holds this text
-
-
-def check_offline(content: str, page) -> None:
-    remote = _REMOTE_ATTR.search(content) or _REMOTE_IMPORT.search(content)
-    if remote:
-        raise PluginError(f"{page.file.src_uri}: a página do notebook carregaria da rede: {remote.group(0)!r}")
 
 
 def view_page(files, name: str) -> NotebookView | None:
@@ -173,8 +165,7 @@ def on_pre_page(page, config, files):
 
 def on_page_content(html, page, config, files):
     if isinstance(page.file, NotebookView):
-        check_offline(html, page)
-        return html
+        return html  # its conversion checked that it loads nothing from the network (notebook_view.py)
     if "data-colab=" in html:
         html = link_lesson_to_colab(html, config.repo_name)
     if "download=" in html:

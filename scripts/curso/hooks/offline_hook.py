@@ -15,6 +15,7 @@ Two builds use it:
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from pathlib import Path
@@ -22,9 +23,11 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from curso.offline import course_manifest, manifest_json, size_text
+from curso import offline
+from curso.offline import course_manifest, manifest_json, network_bytes, size_text
 from curso.pipeline.layout import (MADE_AFTER_BUILD, NOTEBOOKS, OFFLINE_MANIFEST, OFFLINE_ZIP, OFFLINE_ZIP_BUILT,
-                                   SERVICE_WORKER, WORKER_SHIM)
+                                   RENDERED, SERVICE_WORKER, WORKER_SHIM)
+from curso.render_cache import RenderCache
 
 HOME = "index.md"
 MARKER = "<!-- ler-offline -->"  # where docs/index.md gets the section "Ler sem internet"
@@ -36,6 +39,7 @@ _RELATIVE_LINK = re.compile(r'\b(href|src|srcset)="([^"#:?]+)(#[^"]*)?"')
 
 _pages: dict[str, str] = {}  # URL -> built file of each page the panel saves, filled while building
 _site_files: set[str] = set()  # every file of the site being built (the .html site's links)
+_compressed: RenderCache | None = None  # each file's gzip size, by its content's hash (opened in on_config)
 
 
 def offline_build(config) -> bool:
@@ -108,6 +112,9 @@ def html_site_links(html: str, page_file_url: str, site_files: set[str]) -> str:
 
 
 def on_config(config):
+    global _compressed
+    if _compressed is None:
+        _compressed = RenderCache(_root(config) / RENDERED / "rede.json", depends_on=(Path(offline.__file__),))
     if not offline_build(config):
         return config
     polyfills = config.extra.get("polyfills", [])
@@ -180,6 +187,18 @@ def on_post_build(config):
         return
     site_dir = Path(config.site_dir)
     languages = config.plugins[SEARCH_PLUGIN].config.lang if SEARCH_PLUGIN in config.plugins else []
-    manifest = course_manifest(site_dir, _pages, list(languages or []))
+    manifest = course_manifest(site_dir, _pages, list(languages or []), _network_bytes)
+    _compressed.save()
     (site_dir / OFFLINE_MANIFEST).write_text(manifest_json(manifest), encoding="utf-8")
     (site_dir / SERVICE_WORKER).write_text(service_worker(manifest["versao"]), encoding="utf-8")
+
+
+def _network_bytes(path: str, data: bytes) -> int:
+    """`offline.network_bytes`, kept by the file's hash: a no-op build compresses nothing (gzip of
+    every text file of the site is most of what the manifest costs)."""
+    key = f"{posixpath.splitext(path)[1]} {hashlib.sha256(data).hexdigest()}"
+    size = _compressed.get(key)
+    if size is None:
+        size = network_bytes(path, data)
+        _compressed.put(key, size)
+    return size
