@@ -6,15 +6,28 @@ type without accents, so after the search plugin writes ``search/search_index.js
 adds, to each entry, the accent-free form of every word that has an accent: ``title_ascii``
 and ``text_ascii``. Both fields are declared in mkdocs.yml (``plugins.search.fields``), so
 lunr indexes them; accented queries still match the original text.
+
+The search plugin parses every page's HTML into index entries, the largest part of a build after
+Markdown itself, and, when a lesson executes, work that waits for it. The entries depend only on
+what the plugin reads of the page (its HTML, URL, title, table of contents and front matter), so
+they are kept by a hash of that (``.cache/renderizado/busca.json``, tagged with the plugin's code):
+a page that did not change is not parsed again.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
 import re
 import unicodedata
 from pathlib import Path
+
+from material.plugins.search import plugin as search_plugin
+
+from curso.pipeline.layout import RENDERED
+from curso.render_cache import RenderCache
 
 log = logging.getLogger("mkdocs.hooks.search")
 
@@ -50,7 +63,54 @@ def add_folded_fields(index: dict) -> dict:
     return index
 
 
+def page_input(page) -> str:
+    """What the search plugin reads of a page, as one string (the cache key is its hash)."""
+    meta = {name: page.meta.get(name) for name in ("search", "tags", "title")}
+    return json.dumps([page.content, page.url, str(page.title), meta, _toc_urls(page.toc)],
+                      ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _toc_urls(toc) -> list:
+    return [[item.id, item.url, _toc_urls(item.children)] for item in toc or []]
+
+
+def cached(add_entry, cache: RenderCache):
+    """`SearchIndex.add_entry_from_context`, answering from `cache` for a page it has already indexed."""
+
+    @functools.wraps(add_entry)
+    def cached_add_entry(self, page):
+        key = hashlib.sha256(page_input(page).encode()).hexdigest()
+        entries = cache.get(key)
+        if entries is None:
+            before = len(self.entries)
+            add_entry(self, page)
+            entries = self.entries[before:]
+            cache.put(key, json.loads(json.dumps(entries)))
+        else:
+            self.entries.extend(json.loads(json.dumps(entries)))  # copies: nothing shared between builds
+        return None
+
+    cached_add_entry.uncached = add_entry
+    return cached_add_entry
+
+
+_cache: RenderCache | None = None
+
+
+def on_config(config):
+    global _cache
+    if _cache is None:
+        _cache = RenderCache(Path(config.config_file_path).resolve().parent / RENDERED / "busca.json",
+                             depends_on=(Path(search_plugin.__file__),))
+    current = search_plugin.SearchIndex.add_entry_from_context
+    if not hasattr(current, "uncached"):  # `serve` runs on_config again for every rebuild
+        search_plugin.SearchIndex.add_entry_from_context = cached(current, _cache)
+    return config
+
+
 def on_post_build(config):
+    if _cache is not None:
+        _cache.save()
     path = Path(config.site_dir) / "search" / "search_index.json"
     if not path.exists():
         return

@@ -1,0 +1,46 @@
+"""The search plugin's index entries kept between builds (scripts/curso/hooks/search_hook.py)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from material.plugins.search.plugin import SearchIndex
+from mkdocs.structure.toc import get_toc
+
+from curso.hooks.search_hook import cached
+from curso.render_cache import RenderCache
+
+HTML = ('<h1 id="licao">Lição</h1><p>Texto da função.</p><h2 id="perda">Perda</h2><p>Erro médio.</p>'
+        '<h2 id="fora" data-search-exclude>Fora</h2><p>Não indexado.</p>')
+
+
+def page(content: str = HTML, title: str = "Lição"):
+    toc = get_toc([{"level": 1, "id": "licao", "name": "Lição", "children": [
+        {"level": 2, "id": "perda", "name": "Perda", "children": []}]}])
+    return SimpleNamespace(content=content, url="licoes/01-a/", title=title, toc=toc, meta={"title": title})
+
+
+def indexed(add_entry, *pages) -> list[dict]:
+    index = SearchIndex()
+    for each in pages:
+        add_entry(index, each)
+    return index.entries
+
+
+def test_a_page_already_indexed_is_not_parsed_again_and_gives_the_same_entries(tmp_path, monkeypatch):
+    expected = indexed(SearchIndex.add_entry_from_context, page())
+    first = RenderCache(tmp_path / "busca.json")
+    assert indexed(cached(SearchIndex.add_entry_from_context, first), page()) == expected
+    first.save()
+    monkeypatch.setattr("material.plugins.search.plugin.Parser.feed", lambda *args: pytest.fail("analisada de novo"))
+    again = cached(SearchIndex.add_entry_from_context, RenderCache(tmp_path / "busca.json"))
+    assert indexed(again, page(), page()) == expected + expected
+
+
+def test_a_change_in_what_the_plugin_reads_is_indexed_again(tmp_path):
+    cache = RenderCache(tmp_path / "busca.json")
+    add_entry = cached(SearchIndex.add_entry_from_context, cache)
+    indexed(add_entry, page())
+    for changed in (page(HTML.replace("Erro médio", "Erro absoluto")), page(title="Outra lição")):
+        assert indexed(add_entry, changed) == indexed(SearchIndex.add_entry_from_context, changed)
