@@ -84,10 +84,10 @@ def cached(add_entry, cache: RenderCache):
         if entries is None:
             before = len(self.entries)
             add_entry(self, page)
-            entries = self.entries[before:]
-            cache.put(key, json.loads(json.dumps(entries)))
+            # As lists of (field, value): the cache file sorts an object's keys, the index must not.
+            cache.put(key, json.loads(json.dumps([list(entry.items()) for entry in self.entries[before:]])))
         else:
-            self.entries.extend(json.loads(json.dumps(entries)))  # copies: nothing shared between builds
+            self.entries.extend(dict(json.loads(json.dumps(entry))) for entry in entries)  # copies, new each build
         return None
 
     cached_add_entry.uncached = add_entry
