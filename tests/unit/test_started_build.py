@@ -112,7 +112,8 @@ def test_a_lesson_is_rendered_again_only_when_what_rendering_reads_changed(tmp_p
 def waiting_or_failing(flag: Path) -> str:
     """A lesson that ends once `flag` exists, and fails if it does not appear within ~60 s."""
     return (f"```python\nimport os, time\nfor _ in range(6000):\n    if os.path.exists({str(flag)!r}):\n"
-            "        break\n    time.sleep(0.01)\nelse:\n    raise RuntimeError('a outra lição não foi renderizada')\n"
+            "        break\n    time.sleep(0.01)\nelse:\n"
+            "    raise RuntimeError('a outra lição não foi renderizada')\n"
             "print('terminou')\n```\n")
 
 

@@ -2,7 +2,8 @@
 
 Nothing is written until every lesson has executed: a failure leaves the published pages as they
 were (the lessons that did succeed are cached). Each lesson is rendered as soon as it ends, while
-the others still execute; what is written does not depend on the order in which they end. One build at a time per checkout (a lock file).
+the others still execute; what is written does not depend on the order in which they end. One
+build at a time per checkout (a lock file).
 A build can be started and finished apart (StartedBuild): the MkDocs hook lets MkDocs read the
 other pages while the stale lessons execute.
 """

@@ -2,8 +2,9 @@
 
 An `Executor` starts `python -I` running `pipeline.runner` in a scratch folder and hands it batches
 of jobs on stdin, one JSON line each; on its own pipe, the runner reports each lesson as soon as it
-ends (one line; the build renders it while the others still execute), then the batch's end. Stdin stays open: the runner stops (and kills its lessons) as
-soon as it reads end-of-file, so it never outlives its executor, even when the build is killed.
+ends (one line; the build renders it while the others still execute), then the batch's end. Stdin
+stays open: the runner stops (and kills its lessons) as soon as it reads end-of-file, so it never
+outlives its executor, even when the build is killed.
 `run_lessons` without an executor (`mkdocs build`, python -m curso.build) uses a new one for one batch;
 `mkdocs serve` keeps one executor for the whole session (see lessons_hook.py), so the imports and
 the warm-up are paid once, not at every edit.

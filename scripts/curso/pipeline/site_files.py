@@ -30,8 +30,8 @@ class LessonFiles:
         """The generated files as files of the site, and the pages the executing lessons will make."""
         for name in site_order({*generated_files(self.root), *self.pending}):
             if files.get_file_from_path(name) is not None:
-                raise BuildError(f"{DOCS}/{name} é de um build antigo: o build agora gera as lições em {GENERATED}/. "
-                                 f"Apague as cópias antigas: rm -rf {DOCS}/{PAGES} {DOCS}/{NOTEBOOKS} "
+                raise BuildError(f"{DOCS}/{name} é de um build antigo: o build agora gera as lições em "
+                                 f"{GENERATED}/. Apague as cópias antigas: rm -rf {DOCS}/{PAGES} {DOCS}/{NOTEBOOKS} "
                                  f"{DOCS}/{REPORT_PAGE}")
             files.append(self._file(name))
 
