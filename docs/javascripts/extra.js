@@ -94,12 +94,7 @@
     document.querySelectorAll("nav.md-path").forEach(function (nav) {
       nav.setAttribute("aria-label", "Caminho até esta página");
     });
-    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
-      // A página de notebook é desenhada inteira (fica fora do content-visibility):
-      // medir todas as caixas dela custa um layout só.
-      if (box.closest(".jupyter-wrapper")) markScrollable(box);
-      else nearScreen.observe(box);
-    });
+    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) { nearScreen.observe(box); });
     focusableCodeUntilPrepared();
     // A largura final de uma fórmula só é conhecida com as fontes do KaTeX
     // carregadas, e o navegador só as busca quando desenha a primeira fórmula
