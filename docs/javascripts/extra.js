@@ -6,7 +6,9 @@
   // (scrollable-region-focusable). Só as que de fato transbordam ganham tabindex;
   // as fórmulas ganham também um nome, que o leitor de tela anuncia no foco.
   var WIDE_FORMULA = {role: "group", "aria-label": "Fórmula larga, rolável na horizontal"};
-  var SCROLL_BOXES = "div.arithmatex, .md-typeset__scrollwrap";
+  // Nas páginas de notebook: fórmulas, células de código com linhas longas e saídas.
+  var SCROLL_BOXES = "div.arithmatex, .md-typeset__scrollwrap, .jupyter-wrapper .katex-display, " +
+    ".jupyter-wrapper .highlight-ipynb, .jupyter-wrapper .jp-OutputArea-output pre, .jupyter-wrapper .jp-RenderedMarkdown pre";
   // Fora da tela, uma caixa não é desenhada (content-visibility no extra.css) e
   // não transborda; medir todas ao abrir a página a desenharia inteira (o que
   // travava o celular). Cada caixa é medida quando chega a uma tela de
