@@ -96,7 +96,12 @@
     document.querySelectorAll("nav.md-path").forEach(function (nav) {
       nav.setAttribute("aria-label", "Caminho até esta página");
     });
-    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) { nearScreen.observe(box); });
+    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
+      // Na página de notebook, até ser medida, cada caixa recebe foco (como os
+      // blocos de código abaixo): o Tab não passa por cima de uma que transborda.
+      if (box.closest(".jupyter-wrapper")) box.tabIndex = 0;
+      nearScreen.observe(box);
+    });
     focusableCodeUntilPrepared();
     // A largura final de uma fórmula só é conhecida com as fontes do KaTeX
     // carregadas, e o navegador só as busca quando desenha a primeira fórmula
