@@ -6,7 +6,9 @@
   // (scrollable-region-focusable). Só as que de fato transbordam ganham tabindex;
   // as fórmulas ganham também um nome, que o leitor de tela anuncia no foco.
   var WIDE_FORMULA = {role: "group", "aria-label": "Fórmula larga, rolável na horizontal"};
-  var SCROLL_BOXES = "div.arithmatex, .md-typeset__scrollwrap";
+  // Nas páginas de notebook: fórmulas, células de código com linhas longas e saídas.
+  var SCROLL_BOXES = "div.arithmatex, .md-typeset__scrollwrap, .jupyter-wrapper .katex-display, " +
+    ".jupyter-wrapper .highlight-ipynb, .jupyter-wrapper .jp-OutputArea-output pre, .jupyter-wrapper .jp-RenderedMarkdown pre";
   // Fora da tela, uma caixa não é desenhada (content-visibility no extra.css) e
   // não transborda; medir todas ao abrir a página a desenharia inteira (o que
   // travava o celular). Cada caixa é medida quando chega a uma tela de
@@ -95,10 +97,10 @@
       nav.setAttribute("aria-label", "Caminho até esta página");
     });
     document.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
-      // A página de notebook é desenhada inteira (fica fora do content-visibility):
-      // medir todas as caixas dela custa um layout só.
-      if (box.closest(".jupyter-wrapper")) markScrollable(box);
-      else nearScreen.observe(box);
+      // Na página de notebook, até ser medida, cada caixa recebe foco (como os
+      // blocos de código abaixo): o Tab não passa por cima de uma que transborda.
+      if (box.closest(".jupyter-wrapper")) box.tabIndex = 0;
+      nearScreen.observe(box);
     });
     focusableCodeUntilPrepared();
     // A largura final de uma fórmula só é conhecida com as fontes do KaTeX

@@ -19,6 +19,8 @@ PHONE = VIEWPORTS["celular"]["viewport"]
 # Widths, in CSS px, of what a notebook page shows: the text column, and every code cell, Markdown
 # cell and output, as the browser lays them out. The first cell (the title) is left out: like a
 # lesson's title, it makes room for the floating "Editar" button.
+# A table's text is its textContent: the cells far from the screen are not drawn (content-visibility),
+# and innerText, which follows the drawing, is empty for them.
 NOTEBOOK_WIDTHS = """() => {
   const width = selector => [...document.querySelectorAll(selector)].map(e => e.getBoundingClientRect().width);
   return {
@@ -27,7 +29,7 @@ NOTEBOOK_WIDTHS = """() => {
     text: width(".jupyter-wrapper .jp-MarkdownCell:not(:first-child) .jp-RenderedMarkdown"),
     outputs: width(".jupyter-wrapper .jp-OutputArea-output"),
     tables: [...document.querySelectorAll(".jupyter-wrapper .jp-OutputArea-output[data-mime-type='text/markdown'] table")]
-      .map(table => ({text: table.innerText, math: table.querySelectorAll(".katex").length})),
+      .map(table => ({text: table.textContent, math: table.querySelectorAll(".katex").length})),
     scrollWidth: document.scrollingElement.scrollWidth,
   };
 }"""

@@ -19,7 +19,14 @@ the machine: scripts/devtools/bench_site.py measures them. Here, on the phone sc
   blocks the parser, the theme's bundle and the site's scripts are preloaded in order and run only
   once the page has been painted, and then the theme is mounted (every table wrapped); <html> has
   its `js` class before the body exists, and no stylesheet uses :has() (either made the browser
-  restyle the whole 20k-element page while the theme started).
+  restyle the whole 20k-element page while the theme started); nor does the theme's focus-visible
+  polyfill (<html> has its classes before the body exists);
+- the parser reads a long lesson in short tasks: an empty <script> before every section and display
+  formula (overrides/main.html; after a script Chromium pauses parsing every 10 ms, otherwise it
+  reads the rest of the page in one task), and every table comes from the server already in its
+  scroll box, which the theme's mount leaves as it is (wrapped once);
+- notebook views start the same way, and draw only the cells near the screen (headings are always
+  drawn: the table of contents reads their positions when the theme starts).
 
 Same Chromium, server and fixtures as tests/browser/test_browser.py.
 """
@@ -181,7 +188,10 @@ Object.defineProperty(window, "document$", {configurable: true, set(value) {
   Object.defineProperty(window, "document$", {value, writable: true, configurable: true});
   window.__bundleAt = performance.now();
 }});
-document.addEventListener("DOMContentLoaded", () => { window.__classAtParsed = document.documentElement.className; }, {once: true});
+document.addEventListener("DOMContentLoaded", () => {
+  window.__classAtParsed = document.documentElement.className;
+  window.__focusVisibleAtParsed = document.documentElement.hasAttribute("data-js-focus-visible");
+}, {once: true});
 """
 READ_START_UP = """() => {
   const rules = sheet => { try { return [...sheet.cssRules]; } catch { return []; } };
@@ -190,36 +200,90 @@ READ_START_UP = """() => {
     firstPaint: performance.getEntriesByName("first-paint")[0]?.startTime ?? null,
     bundleAt: window.__bundleAt ?? null,
     classAtParsed: window.__classAtParsed,
+    focusVisibleAtParsed: window.__focusVisibleAtParsed,
     started: document.documentElement.dataset.tema,
     tables: document.querySelectorAll("article table").length,
     wrappedTables: document.querySelectorAll("article .md-typeset__scrollwrap table").length,
+    wrappedTwice: document.querySelectorAll("article .md-typeset__scrollwrap .md-typeset__scrollwrap").length,
+    sections: document.querySelectorAll("article > h2").length,
+    sectionsAfterScript: [...document.querySelectorAll("article > h2")]
+      .filter(h2 => h2.previousElementSibling?.matches("script:not([src]):empty")).length,
+    formulas: document.querySelectorAll("article > div.arithmatex").length,
+    formulasAfterScript: [...document.querySelectorAll("article > div.arithmatex")]
+      .filter(box => box.previousElementSibling?.matches("script:not([src]):empty")).length,
     hasSelectors: [...document.styleSheets].flatMap(sheet => selectors(rules(sheet))).filter(s => s.includes(":has(")),
   };
 }"""
 THEME_SCRIPTS = 6  # material's bundle.js and the five of mkdocs.yml's extra_javascript
 
 
-async def start_up(browser, base_url) -> dict:
+async def start_up(browser, url: str) -> dict:
     context = await browser.new_context(**VIEWPORTS["celular"])
     await context.add_init_script(RECORD_START_UP)
     try:
         page = await context.new_page()
-        html = await (await open_loaded(page, base_url + LONGEST_LESSON)).text()
+        html = await (await open_loaded(page, url)).text()
         body = html[html.index("<body"):]
         seen = await page.evaluate(READ_START_UP)
         seen["blockingScripts"] = body.count("<script src=")
+        seen["servedTables"] = html.count("<table>")
+        seen["servedWrapped"] = html.count('<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table>')
         seen["preloaded"] = await page.eval_on_selector_all("link[data-partida]", "links => links.map(link => link.href)")
         return seen
     finally:
         await context.close()
 
 
-def test_the_theme_starts_after_the_first_paint_without_restyling_the_whole_page(in_browser):
-    seen = in_browser(start_up)
+def assert_started_after_the_first_paint(seen: dict) -> None:
     assert seen["blockingScripts"] == 0, seen
     assert len(seen["preloaded"]) == THEME_SCRIPTS and "/bundle." in seen["preloaded"][0], seen
     assert seen["firstPaint"] is not None and seen["bundleAt"] > seen["firstPaint"], seen
     assert seen["started"] == "montado", seen
-    assert seen["tables"] > 0 and seen["wrappedTables"] == seen["tables"], seen
-    assert "js" in seen["classAtParsed"].split() and "no-js" not in seen["classAtParsed"].split(), seen
+    classes = seen["classAtParsed"].split()
+    assert "js" in classes and "js-focus-visible" in classes and "no-js" not in classes, seen
+    assert seen["focusVisibleAtParsed"], seen
+    assert seen["servedTables"] > 0 and seen["servedWrapped"] == seen["servedTables"], seen
+    assert seen["wrappedTables"] == seen["tables"] == seen["servedTables"] and seen["wrappedTwice"] == 0, seen
     assert seen["hasSelectors"] == [], seen
+
+
+def test_the_theme_starts_after_the_first_paint_without_restyling_the_whole_page(in_browser):
+    seen = in_browser(lambda browser, base_url: start_up(browser, base_url + LONGEST_LESSON))
+    assert_started_after_the_first_paint(seen)
+    assert seen["sections"] > 5 and seen["sectionsAfterScript"] == seen["sections"], seen
+    assert seen["formulas"] > 5 and seen["formulasAfterScript"] == seen["formulas"], seen
+
+
+LONGEST_NOTEBOOK = "notebooks/05-catalogo-de-ativacoes/"
+
+# Right after opening a notebook view: which cells and text blocks are drawn, and the headings.
+NOTEBOOK_DRAWN = """() => {
+  const drawn = element => element.checkVisibility({contentVisibilityAuto: true});
+  const inside = element => element.firstElementChild || element;
+  const codeCells = [...document.querySelectorAll(".jupyter-wrapper .jp-Notebook > .jp-CodeCell")];
+  const textBlocks = [...document.querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown > :not(h1, h2, h3, h4, h5, h6)")]
+    .filter(block => block.firstElementChild);
+  const headings = [...document.querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown > :is(h2, h3)")];
+  return {codeCells: codeCells.length, drawnCodeCells: codeCells.filter(cell => drawn(inside(cell))).length,
+          firstCodeCellDrawn: drawn(inside(codeCells[0])), lastCodeCellDrawn: drawn(inside(codeCells.at(-1))),
+          textBlocks: textBlocks.length, drawnTextBlocks: textBlocks.filter(block => drawn(inside(block))).length,
+          headings: headings.length, drawnHeadings: headings.filter(drawn).length};
+}"""
+
+
+async def notebook_start_up(browser, base_url) -> dict:
+    seen = await start_up(browser, base_url + LONGEST_NOTEBOOK)
+    async with on_the_phone(browser, base_url + LONGEST_NOTEBOOK) as page:
+        await run_in_page(page, FONTS_READY)
+        seen["drawn"] = await page.evaluate(NOTEBOOK_DRAWN)
+    return seen
+
+
+def test_notebook_views_start_like_lessons_and_draw_only_the_cells_near_the_screen(in_browser):
+    seen = in_browser(notebook_start_up)
+    assert_started_after_the_first_paint(seen)
+    drawn = seen["drawn"]
+    assert drawn["firstCodeCellDrawn"] and not drawn["lastCodeCellDrawn"], drawn
+    assert drawn["drawnCodeCells"] < drawn["codeCells"] // 4, drawn
+    assert drawn["drawnTextBlocks"] < drawn["textBlocks"] // 4, drawn
+    assert drawn["headings"] > 10 and drawn["drawnHeadings"] == drawn["headings"], drawn
