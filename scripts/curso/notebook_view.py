@@ -18,13 +18,12 @@ from pathlib import Path
 
 from markdown.extensions.toc import nest_toc_tokens
 
-from curso.pipeline.layout import RENDERED, notebook_file, page_url, relative_url
+from curso.pipeline.layout import RENDERED, notebook_file
 from curso.render_cache import RenderCache
 
 CODE = Path(__file__).resolve().parent
 TEMPLATES = CODE / "hooks" / "notebook_templates"
 TEMPLATE = TEMPLATES / "vista.html.j2"
-NOTEBOOK_JS = "javascripts/notebook.js"
 _HEADING = re.compile(r'<h(?P<level>[1-6])\b[^>]*\bid="(?P<id>[^"]+)"[^>]*>(?P<inner>.*?)</h[1-6]>', re.S)
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -52,14 +51,13 @@ def open_cache(root: Path) -> RenderCache:
     return _views
 
 
-def view(notebook: bytes, site_path: str) -> dict:
+def view(notebook: bytes) -> dict:
     """{"content": HTML, "toc_tokens": the headings as MkDocs' table of contents wants them} of the
-    view whose notebook is `notebook`, at `site_path` (``notebooks/NN-slug.ipynb``)."""
-    notebook_js = _notebook_js(site_path)
-    key = _key(notebook, notebook_js)
+    view whose notebook is `notebook`."""
+    key = _key(notebook)
     found = _views.get(key) if _views else None
     if found is None:
-        found = render_view(notebook, notebook_js)
+        found = render_view(notebook)
         if _views:
             _views.put(key, found)
     return found
@@ -69,13 +67,12 @@ def prefetch(files: dict[str, bytes]) -> None:
     """Start converting, each in a forked process, the views among `files` that are not cached yet."""
     if _views is None:
         return
-    missing = {_key(notebook, _notebook_js(name)): (notebook, _notebook_js(name))
-               for name, notebook in sorted(files.items()) if is_view(name)}
+    missing = {_key(notebook): notebook for name, notebook in sorted(files.items()) if is_view(name)}
     missing = {key: work for key, work in missing.items() if not _views.known(key)}
     if missing:
         import_converter()  # once, here: not in every forked child
-    for key, (notebook, notebook_js) in missing.items():
-        _views.start(key, lambda notebook=notebook, notebook_js=notebook_js: render_view(notebook, notebook_js))
+    for key, notebook in missing.items():
+        _views.start(key, lambda notebook=notebook: render_view(notebook))
 
 
 def is_view(site_path: str) -> bool:
@@ -84,17 +81,11 @@ def is_view(site_path: str) -> bool:
     return site_path.endswith(".ipynb") and site_path == notebook_file(slug)
 
 
-def _notebook_js(site_path: str) -> str:
-    """docs/javascripts/notebook.js from the view's directory URL (offline_hook.py points the links at
-    the .html site, so both sites share the cached view)."""
-    return relative_url(NOTEBOOK_JS, page_url(site_path))
+def _key(notebook: bytes) -> str:
+    return hashlib.sha256(notebook).hexdigest()
 
 
-def _key(notebook: bytes, notebook_js: str) -> str:
-    return f"{hashlib.sha256(notebook).hexdigest()} {notebook_js}"
-
-
-def render_view(notebook: bytes, notebook_js: str) -> dict:
+def render_view(notebook: bytes) -> dict:
     """The conversion itself (see `view`)."""
     from mkdocs_jupyter import convert, nbconvert2  # convert: its nbconvert setup, and the lowercase heading ids
     from mkdocs_jupyter.config import settings
@@ -113,7 +104,7 @@ def render_view(notebook: bytes, notebook_js: str) -> dict:
     )
     nbconvert2.cell_id = 0  # the copied code's ids restart on each page, as the template's copy buttons
     content, _ = exporter.from_file(io.StringIO(notebook.decode("utf-8")), resources={
-        "mkdocs": {"include_requirejs": False}, "notebook_js": notebook_js})
+        "mkdocs": {"include_requirejs": False}})
     remote = remote_load(content)
     if remote:
         raise RemoteLoad(remote)  # checked once, here: a cached view was checked when it was converted

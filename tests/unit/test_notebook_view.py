@@ -17,12 +17,12 @@ NOTEBOOK = json.dumps({
 
 def test_a_view_is_converted_early_in_a_forked_process_and_its_page_gets_the_same_html(tmp_path, monkeypatch):
     monkeypatch.setattr(notebook_view, "_views", None)
-    expected = notebook_view.render_view(NOTEBOOK, "../../javascripts/notebook.js")
+    expected = notebook_view.render_view(NOTEBOOK)
     cache = notebook_view.open_cache(tmp_path)
     notebook_view.prefetch({notebook_file("01-a"): NOTEBOOK, notebook_download("01-a"): NOTEBOOK})
     assert len(cache._started) == 1  # the view only: the standalone download is no page
     monkeypatch.setattr(notebook_view, "render_view", lambda *args: {"content": "convertida de novo"})
-    assert notebook_view.view(NOTEBOOK, notebook_file("01-a")) == expected
+    assert notebook_view.view(NOTEBOOK) == expected
     assert expected["toc_tokens"][0]["name"] == "Lição de teste"
     assert 'for="cell-1"' in expected["content"] and 'id="cell-1"' in expected["content"]  # copy button ↔ code
     cache.save()

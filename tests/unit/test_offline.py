@@ -111,7 +111,7 @@ def test_zip_that_fails_leaves_the_previous_one(site, tmp_path, monkeypatch):
 
 
 SITE_FILES = {"index.html", "licoes/01-a.html", "licoes/02-b.html", "licoes/figuras/01-a-01.svg",
-              "notebooks/01-a.html", "javascripts/notebook.js", "assets/main.css"}
+              "notebooks/01-a.html", "javascripts/extra.js", "assets/main.css"}
 
 
 def test_links_written_for_directory_urls_lead_to_the_html_files():
@@ -120,9 +120,9 @@ def test_links_written_for_directory_urls_lead_to_the_html_files():
     assert html_site_links(lesson, "licoes/01-a.html", SITE_FILES) == (
         '<img src="figuras/01-a-01.svg"><a href="02-b.html#ideia">2</a>'
         '<a href="02-b.html">2</a><link href="../assets/main.css"><a href="../nao-existe/">?</a>')
-    notebook = '<script src="../../javascripts/notebook.js"></script><a href="../..">Início</a><a href="../../licoes/02-b/">2</a>'
+    notebook = '<script src="../../javascripts/extra.js"></script><a href="../..">Início</a><a href="../../licoes/02-b/">2</a>'
     assert html_site_links(notebook, "notebooks/01-a.html", SITE_FILES) == (
-        '<script src="../javascripts/notebook.js"></script><a href="../index.html">Início</a>'
+        '<script src="../javascripts/extra.js"></script><a href="../index.html">Início</a>'
         '<a href="../licoes/02-b.html">2</a>')
 
 

@@ -149,7 +149,7 @@ def test_overrides_change_only_what_they_must():
 
 
 @pytest.mark.parametrize("name, parent, blocks", [
-    ("main.html", "base.html", {"extrahead", "scripts"}),  # Open Graph; scripts em tarefas curtas (startup.html)
+    ("main.html", "base.html", {"extrahead", "content", "scripts"}),  # Open Graph; leitura e scripts em tarefas curtas
     ("404.html", "main.html", {"htmltitle", "content"}),  # página 404 em português
 ])
 def test_page_templates_extend_the_theme_and_replace_only_their_blocks(name, parent, blocks):

@@ -55,7 +55,7 @@ class NotebookView(File):
 def render_view(page, config) -> None:
     """The view's HTML and table of contents, cached or converted (``page.render``)."""
     try:
-        view = notebook_view.view(page.file.content_bytes, page.file.src_uri)
+        view = notebook_view.view(page.file.content_bytes)
     except notebook_view.RemoteLoad as exc:
         raise PluginError(f"{page.file.src_uri}: a página do notebook carregaria da rede: {str(exc)!r}") from None
     page.content = view["content"]

@@ -90,7 +90,7 @@ def _built_file(path: str, site_files: set[str]) -> str | None:
 
 def html_site_links(html: str, page_file_url: str, site_files: set[str]) -> str:
     """Relative links written as HTML for the page at its directory URL (``licoes/<slug>/``) —
-    figures and links that the pipeline writes, mkdocs-jupyter's notebook.js — pointed at the files
+    the figures and links that the pipeline writes — pointed at the files
     of the ``.html`` site, where the page is ``licoes/<slug>.html``. MkDocs already rewrote the
     Markdown links: those lead to a file from here, and stay."""
     here = posixpath.dirname(page_file_url)
