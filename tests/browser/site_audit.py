@@ -19,13 +19,17 @@ from axe_playwright_python.async_playwright import Axe
 from devtools.chromium import (LOAD_EVERY_IMAGE, PAGE_TIMEOUT_S, SCROLL_THROUGH, VIEWPORTS, each_page, open_started,
                                run_in_page)
 
-AXE_OPTIONS = {"resultTypes": ["violations"]}  # skips listing every passing node: twice as fast
+AXE_OPTIONS = {"resultTypes": ["violations"],  # skips listing every passing node: twice as fast
+               "rules": {"target-size": {"enabled": True}}}  # off in axe by default (WCAG 2.2); Lighthouse runs it
+# The rules behind Lighthouse's accessibility score that our pages failed (93 instead of 100): checked at
+# any impact, on every page, also as Lighthouse sees the page (axe_as_lighthouse_sees).
+LIGHTHOUSE_RULES = ["color-contrast", "target-size"]
 # Lesson blocks are drawn only when they come near the screen (content-visibility in extra.css). axe
-# scrolls to each element and reads what is painted under it; blocks drawn meanwhile take their real
-# height and move the page, so it would read the footer's colour under the last list. axe checks the
-# page drawn whole, as a reader who has scrolled through it sees it. Blocks drawn only now would start
-# the theme's colour transitions now (after a switch to dark mode, axe would read a half-faded
-# background), so transitions end at once.
+# reads the geometry of every element, and a block not yet drawn keeps its estimated height while its
+# content, laid out for axe, runs past it (axe_as_lighthouse_sees checks that state). axe_violations
+# checks the page drawn whole, as a reader who has scrolled through it sees it. Blocks drawn only now
+# would start the theme's colour transitions now (after a switch to dark mode, axe would read a
+# half-faded background), so transitions end at once.
 DRAW_WHOLE_PAGE = "*, *::before, *::after { content-visibility: visible !important; transition: none !important; }"
 
 # Runs in the page once it has loaded: what a reader sees, as plain data.
@@ -105,7 +109,8 @@ async def open_loaded(page, url: str):
 
 
 async def visit_page(browser, url: str, viewport: str, screenshot: Path | None = None,
-                     run_axe: bool = False) -> Visit:
+                     audit=None) -> Visit:
+    """``audit``: one of the axe runs below, whose violations go to ``Visit.axe``."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
     visit = Visit(url, viewport)
     context = await new_context(browser, viewport, origin, visit)
@@ -118,8 +123,8 @@ async def visit_page(browser, url: str, viewport: str, screenshot: Path | None =
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             await page.screenshot(path=str(screenshot))
-        if run_axe:
-            visit.axe = await axe_violations(page)
+        if audit is not None:
+            visit.axe = await audit(page)
     finally:
         await context.close()
     return visit
@@ -138,24 +143,46 @@ async def scroll_through(page) -> None:
 async def axe_violations(page, options: dict | None = None, context: str | None = None) -> list[dict]:
     """axe-core's violations on the page drawn whole, or only inside the elements that the CSS selector ``context`` picks."""
     await draw_whole_page(page)
+    return await run_axe(page, options, context)
+
+
+async def axe_as_lighthouse_sees(page) -> list[dict]:
+    """Contrast and touch targets on the page as loaded, unscrolled, its blocks off screen not drawn.
+
+    Lighthouse runs axe so, and reads the geometry of blocks that content-visibility skipped: a skipped
+    block keeps its estimated height while its content, laid out for axe, runs past it, under the next
+    blocks or over the footer. axe_violations, on the page drawn whole, cannot see that.
+    """
+    return await run_axe(page, {"runOnly": LIGHTHOUSE_RULES})
+
+
+async def run_axe(page, options: dict | None, context: str | None = None) -> list[dict]:
     run = Axe().run(page, context=context, options={**AXE_OPTIONS, **(options or {})})
     try:
         result = await asyncio.wait_for(run, PAGE_TIMEOUT_S)
     except asyncio.TimeoutError:
         raise TimeoutError(f"{page.url}: o axe não terminou em {PAGE_TIMEOUT_S} s") from None
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [node["target"] for node in v["nodes"][:3]]} for v in result.response["violations"]]
+             "nodes": [node["target"] for node in v["nodes"][:3]],
+             "why": " ".join(v["nodes"][0]["failureSummary"].split())[:300]} for v in result.response["violations"]]
+
+
+AXE_RUN = {"computador": axe_violations, "celular": axe_as_lighthouse_sees}
 
 
 async def visit_all(browser, base_url: str, paths: list[str], artifacts: Path) -> dict[tuple[str, str], Visit]:
-    """Every path at every viewport, two at a time (chromium.each_page)."""
+    """Every path at every viewport, two at a time (chromium.each_page).
+
+    axe runs once per page on each screen: on the computer, every rule on the page drawn whole; on the
+    phone, contrast and touch targets as Lighthouse (mobile) sees the page.
+    """
 
     async def one(job: tuple[str, str]) -> Visit:
         path, viewport = job
         name = path.strip("/").replace("/", "__") or "inicio"
         return await visit_page(browser, base_url + path, viewport,
                                 screenshot=artifacts / viewport / f"{name}.png",
-                                run_axe=viewport == "computador")
+                                audit=AXE_RUN[viewport])
 
     jobs = [(path, viewport) for path in paths for viewport in VIEWPORTS]
     return dict(zip(jobs, await each_page(jobs, one)))
