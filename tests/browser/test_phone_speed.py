@@ -49,8 +49,9 @@ MAX_ELEMENTS = 23_500  # lesson 05: 22.8k today (57 % KaTeX; two explorables and
 DRAWN_BLOCKS = """() => {
   const blocks = [...document.querySelector("article").children].filter(block => block.firstElementChild);
   const drawn = block => block.firstElementChild.checkVisibility({contentVisibilityAuto: true});
-  const scrollBoxes = [...document.querySelectorAll("article > :is(div.arithmatex, .md-typeset__scrollwrap)")];
-  return {first: drawn(document.querySelector("article > p:has(*)")), last: drawn(blocks.at(-1)),
+  const scrollBoxes = [...document.querySelectorAll("article > div.arithmatex")];
+  const lastCode = [...document.querySelectorAll("article > .highlight")].at(-1);
+  return {first: drawn(document.querySelector("article > p:has(*)")), lastCode: drawn(lastCode),
           skipped: blocks.filter(block => !drawn(block)).length, blocks: blocks.length,
           undrawnScrollBoxes: scrollBoxes.filter(box => !drawn(box)).length, scrollBoxes: scrollBoxes.length};
 }"""
@@ -119,9 +120,10 @@ async def drawn_at_load(browser, base_url) -> dict:
         return await page.evaluate(DRAWN_BLOCKS)
 
 
-def test_a_long_lesson_draws_only_what_is_near_the_screen_formulas_and_tables_included(in_browser):
+def test_a_long_lesson_draws_only_what_is_near_the_screen_formulas_included(in_browser):
+    """Tables, figures, the quiz and the last block are drawn from the start (extra.css says why)."""
     seen = in_browser(drawn_at_load)
-    assert seen["first"] and not seen["last"], seen
+    assert seen["first"] and not seen["lastCode"], seen
     assert seen["skipped"] > seen["blocks"] // 2, seen
     assert seen["scrollBoxes"] > 10 and seen["undrawnScrollBoxes"] > seen["scrollBoxes"] // 2, seen
 
