@@ -169,7 +169,7 @@ class ForkedWork:
         if self.pid == 0:
             code = 1
             try:
-                os.close(self.reader)
+                _close_inherited(keep=writer)
                 with open(writer, "wb") as pipe:
                     pipe.write(json.dumps(work()).encode())
                 code = 0
@@ -190,6 +190,14 @@ class ForkedWork:
         if not (ended and data and os.waitstatus_to_exitcode(status) == 0):
             return None
         return json.loads(data)
+
+
+def _close_inherited(keep: int) -> None:
+    """A forked child holds a copy of every descriptor of its parent, among them the write ends of
+    other processes' pipes (the lesson runner's stdin, KaTeX's): while it lives, those processes
+    would never see end-of-file. It keeps only the standard streams and its own pipe."""
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
 
 
 def _ended(status: int) -> str:
