@@ -3,6 +3,7 @@
 import markdown
 import pytest
 from pymdownx import highlight as pymdownx_highlight
+from curso.pipeline.layout import RENDERED
 from curso.render_cache import RenderCache
 
 from curso.hooks.highlight_hook import cached
@@ -49,3 +50,19 @@ def test_the_same_code_in_another_language_is_highlighted_anew(tmp_path, monkeyp
     python = to_html("```python\nx = 1\n```\n")
     text = to_html("```text\nx = 1\n```\n")
     assert python != text and len(counted) == 2
+
+
+def test_the_cache_lives_in_the_sites_own_cache_folder(tmp_path, monkeypatch, counted):
+    """Each checkout (a temporary copy too) keeps its own cache, which `make clean` removes."""
+    from types import SimpleNamespace
+
+    from curso.hooks import highlight_hook
+
+    monkeypatch.setattr(pymdownx_highlight.Highlight, "highlight", pymdownx_highlight.Highlight.highlight)
+    highlight_hook.on_config(SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml")))
+    to_html(PAGE)
+    highlight_hook.on_post_build(None)
+    assert (tmp_path / RENDERED / "pygments.json").is_file()
+    highlight_hook.on_config(SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml")))
+    assert pymdownx_highlight.Highlight.highlight.uncached is not pymdownx_highlight.Highlight.highlight
+    assert not hasattr(pymdownx_highlight.Highlight.highlight.uncached, "uncached")  # wrapped once, not twice

@@ -28,3 +28,25 @@ def test_a_view_is_converted_early_in_a_forked_process_and_its_page_gets_the_sam
     cache.save()
     notebook_view.prefetch({notebook_file("01-a"): NOTEBOOK})
     assert cache._started == {}  # cached: nothing to convert
+
+
+def test_the_view_is_nbconverts_own_document_without_its_slow_last_pass():
+    """Skipping nbconvert's BeautifulSoup pass changes bytes, not the document: the same elements and
+    attributes (each cell's input and output reachable by the keyboard), the same text."""
+    from bs4 import BeautifulSoup
+    from nbconvert.exporters.html import HTMLExporter
+
+    view = notebook_view.render_view(NOTEBOOK)["content"]
+    original = HTMLExporter.from_notebook_node
+    exporter = notebook_view._view_exporter()
+    exporter.from_notebook_node = original
+    try:
+        upstream = notebook_view.render_view(NOTEBOOK)["content"]
+    finally:
+        del exporter.from_notebook_node
+    as_tree = lambda text: BeautifulSoup(text, "html.parser").decode()  # noqa: E731
+    assert as_tree(view) == as_tree(upstream)
+    focusable = BeautifulSoup(view, "html.parser").select('[tabindex="0"]')
+    assert {" ".join(element["class"]) for element in focusable} == {
+        "jp-Cell-inputWrapper", "jp-RenderedText jp-OutputArea-output"}
+    assert len(focusable) == 3  # two inputs, one output

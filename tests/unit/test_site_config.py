@@ -83,7 +83,7 @@ def test_hooks_are_listed_and_exist(config):
     hooks = config["hooks"]
     for hook in ("scripts/curso/hooks/lessons_hook.py", "scripts/curso/hooks/math_hook.py",
                  "scripts/curso/hooks/highlight_hook.py", "scripts/curso/hooks/notebook_hook.py",
-                 "scripts/curso/hooks/search_hook.py"):
+                 "scripts/curso/hooks/search_hook.py", "scripts/curso/hooks/templates_hook.py"):
         assert hook in hooks
     for hook in hooks:
         assert (ROOT / hook).is_file(), hook

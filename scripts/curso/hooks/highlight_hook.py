@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from pathlib import Path
 
 import pygments
@@ -20,9 +19,16 @@ from pymdownx import highlight as pymdownx_highlight
 from curso.pipeline.layout import RENDERED
 from curso.render_cache import RenderCache
 
-ROOT = Path(__file__).resolve().parents[2]
-_cache = RenderCache(ROOT / RENDERED / "pygments.json",
-                     depends_on=(Path(pygments.__file__), Path(pymdownx_highlight.__file__)))
+_cache = RenderCache()  # in memory until on_config opens the site's file
+
+
+def open_cache(root: Path) -> RenderCache:
+    """The site's cache at `root` (kept while the same site is rebuilt, as under `serve`)."""
+    global _cache
+    path = root / RENDERED / "pygments.json"
+    if _cache.path != path:
+        _cache = RenderCache(path, depends_on=(Path(pygments.__file__), Path(pymdownx_highlight.__file__)))
+    return _cache
 
 
 def cached(highlight, cache: RenderCache):
@@ -45,9 +51,9 @@ def cached(highlight, cache: RenderCache):
 
 
 def on_config(config):
-    current = pymdownx_highlight.Highlight.highlight
-    if not hasattr(current, "uncached"):  # `serve` runs on_config again for every rebuild
-        pymdownx_highlight.Highlight.highlight = cached(current, _cache)
+    cache = open_cache(Path(config.config_file_path).resolve().parent)
+    uncached = getattr(pymdownx_highlight.Highlight.highlight, "uncached", pymdownx_highlight.Highlight.highlight)
+    pymdownx_highlight.Highlight.highlight = cached(uncached, cache)  # `serve` runs on_config for every rebuild
     return config
 
 

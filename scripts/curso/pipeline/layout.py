@@ -17,6 +17,7 @@ GENERATED = f"{CACHE}/gerado"
 RESULTS = f"{CACHE}/lessons"
 RENDERED = f"{CACHE}/renderizado"  # pure rendering work (KaTeX output) cached by content hash
 RENDERED_LESSONS = f"{RENDERED}/licoes.json"  # what each lesson's generated files were rendered from
+RENDERED_TEMPLATES = f"{RENDERED}/jinja"  # the theme's compiled templates (hooks/templates_hook.py)
 LOCK = f"{CACHE}/build.lock"
 
 PAGES = "licoes"
