@@ -36,7 +36,11 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no build d
 # Files for debugging or for a server; the sitemaps also carry the build's date.
 LEFT_OUT_OF_ZIP = (".map", "404.html", "sitemap.xml", "sitemap.xml.gz", OFFLINE_ZIP, OFFLINE_MANIFEST, SERVICE_WORKER)
 
-_HTML_ASSET = re.compile(r'\b(?:src|srcset)="([^"]+)"|<link\b[^>]*\bhref="([^"]+)"')
+# Two patterns that each begin with a literal, which the regex engine finds fast (one pattern with
+# `\b(?:src|srcset)` tried every position of ~350 KB pages: 0.14 s a build); `src` must start a word.
+_SRC = re.compile(r'src(?:set)?="([^"]+)"')
+_LINK_HREF = re.compile(r'<link\b[^>]*\bhref="([^"]+)"')
+_WORD_CHAR = re.compile(r"\w")
 _CSS_ASSET = re.compile(r'url\(\s*["\']?([^"\')]+)["\']?\s*\)')
 COMPRESSED_BY_THE_SERVER = (".html", ".css", ".js", ".json", ".svg")
 _FONT = re.compile(r"\.(?:woff2?|ttf|otf|eot)$")
@@ -59,8 +63,10 @@ def _resolve(url: str, base: str) -> str:
 def page_assets(html: str, page_file: str) -> set[str]:
     """Site paths of the files an HTML page loads (scripts, styles, images, icons)."""
     found = set()
-    for match in _HTML_ASSET.finditer(html):
-        for url in (match[1] or match[2]).split(","):
+    written = [match[1] for match in _SRC.finditer(html) if not _WORD_CHAR.match(html, match.start() - 1)
+               or match.start() == 0]
+    for value in written + _LINK_HREF.findall(html):
+        for url in value.split(","):
             url = url.strip().split(" ")[0]
             if url and _local(url):
                 found.add(_resolve(url, page_file))

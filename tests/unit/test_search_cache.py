@@ -8,7 +8,7 @@ import pytest
 from material.plugins.search.plugin import SearchIndex
 from mkdocs.structure.toc import get_toc
 
-from curso.hooks.search_hook import cached
+from curso.hooks.search_hook import cached, in_site_order
 from curso.render_cache import RenderCache
 
 HTML = ('<h1 id="licao">Lição</h1><p>Texto da função.</p><h2 id="perda">Perda</h2><p>Erro médio.</p>'
@@ -46,3 +46,11 @@ def test_a_change_in_what_the_plugin_reads_is_indexed_again(tmp_path):
     indexed(add_entry, page())
     for changed in (page(HTML.replace("Erro médio", "Erro absoluto")), page(title="Outra lição")):
         assert indexed(add_entry, changed) == indexed(SearchIndex.add_entry_from_context, changed)
+
+
+def test_the_index_lists_pages_in_the_sites_order_whatever_order_they_were_written_in():
+    written = {"docs": [{"location": "licoes/02-b/"}, {"location": "licoes/02-b/#secao"}, {"location": ""},
+                        {"location": "#inicio"}, {"location": "licoes/01-a/"}, {"location": "licoes/01-a/#x"}]}
+    ordered = in_site_order(written, ["", "licoes/01-a/", "licoes/02-b/"])
+    assert [doc["location"] for doc in ordered["docs"]] == ["", "#inicio", "licoes/01-a/", "licoes/01-a/#x",
+                                                            "licoes/02-b/", "licoes/02-b/#secao"]

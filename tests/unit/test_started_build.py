@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -57,6 +58,28 @@ def test_only_the_pages_whose_content_is_not_known_yet_are_pending(tmp_path):
         started.finish()
 
 
+def test_the_last_builds_pages_stand_in_only_when_they_have_the_title_they_will_have(tmp_path):
+    root = project(tmp_path, {"01-a": "```python\nx = 1\n```\n", "02-b": "```python\ny = 2\n```\n"})
+    assert not started_and_finished(root)  # first build: no page yet
+    lesson = root / LESSONS_SRC / "01-a.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace("x = 1", "x = 2"), encoding="utf-8")
+    assert started_and_finished(root)  # the code changed, not the title
+    lesson.write_text(lesson_text("```python\nx = 3\n```\n", title="Outro título"), encoding="utf-8")
+    assert not started_and_finished(root)  # every page's navigation shows the new title
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace("x = 3", "x = 4"), encoding="utf-8")
+    (root / GENERATED / notebook_file("01-a")).unlink()
+    assert not started_and_finished(root)
+
+
+def started_and_finished(root: Path) -> bool:
+    """Whether a build's pending pages could stand in for themselves while its lessons execute."""
+    started = StartedBuild(root)
+    try:
+        return started.stale_pages_usable()
+    finally:
+        started.finish()
+
+
 def test_generated_files_have_one_order_whatever_their_origin():
     names = [REPORT_PAGE, notebook_download("01-a"), notebook_file("01-a"), lesson_page("02-b"), lesson_page("01-a")]
     assert site_order(names) == [lesson_page("01-a"), lesson_page("02-b"), notebook_file("01-a"),
@@ -87,6 +110,57 @@ def test_the_pending_pages_are_read_last_the_first_waits_for_the_build_and_the_o
     lesson_files.done(files)
     assert finished == [True]  # once, at the first pending page
     assert [file.src_uri for file in files] == names  # the site's pages in the same order as any build
+
+
+def test_early_the_other_pages_are_written_first_and_the_pending_ones_are_read_again_finished(tmp_path,
+                                                                                               monkeypatch):
+    """Under `serve`, the last build's files stand in for the pending pages: MkDocs reads and writes
+    every other page while the lesson executes; the first pending page it is about to write waits,
+    then the pending pages are read again and the figures the build changed reach the site."""
+    from curso.pipeline import site_files
+
+    generated = tmp_path / GENERATED
+    for name, text in {lesson_page("01-a"): "antiga", lesson_page("02-b"): "pronta", REPORT_PAGE: "antigo",
+                       "licoes/figuras/velha.svg": "<svg/>",
+                       "licoes/figuras/mantida.svg": "<svg>1</svg>"}.items():
+        (generated / name).parent.mkdir(parents=True, exist_ok=True)
+        (generated / name).write_text(text, encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    files = Files([File("index.md", str(tmp_path / "docs"), str(tmp_path / "site"), True)])
+    config = SimpleNamespace(site_dir=str(tmp_path / "site"), use_directory_urls=True)
+
+    def finish():  # what the build writes when the lesson ends
+        (generated / "licoes/figuras/velha.svg").unlink()
+        (generated / "licoes/figuras/nova.svg").write_text("<svg>nova</svg>", encoding="utf-8")
+        time.sleep(0.01)
+        (generated / "licoes/figuras/mantida.svg").write_text("<svg>2</svg>", encoding="utf-8")
+        finished.append(True)
+
+    finished, read_again = [], []
+    monkeypatch.setattr(site_files, "_populate_page", lambda page, *args: read_again.append(page.file.src_uri))
+    lesson_files = LessonFiles(tmp_path, config, Started(), finish, early=True)
+    lesson_files.add(files)
+    lesson_files.read_last(files)
+    for file in files.documentation_pages():
+        file.page = SimpleNamespace(file=file)
+        lesson_files.before_page(file.src_uri, files)
+    lesson_files.done(files)
+    for file in files:
+        if not file.is_documentation_page():
+            file.copy_file()  # MkDocs copies the files before writing pages
+    written_first = [file.src_uri for file in files.documentation_pages()]  # MkDocs writes pages in this order
+    assert written_first == ["index.md", lesson_page("02-b"), lesson_page("01-a"), REPORT_PAGE]
+    lesson_files.before_context(files.get_file_from_path("index.md").page)
+    assert not finished and not read_again
+    lesson_files.before_context(files.get_file_from_path(lesson_page("01-a")).page)
+    assert finished == [True] and read_again == [lesson_page("01-a"), REPORT_PAGE]
+    site = tmp_path / "site" / "licoes" / "figuras"
+    assert sorted(path.name for path in site.iterdir()) == ["mantida.svg", "nova.svg"]
+    assert (site / "mantida.svg").read_text(encoding="utf-8") == "<svg>2</svg>"
+    assert [file.src_uri for file in files.documentation_pages()] == ["index.md", lesson_page("01-a"),
+                                                                      lesson_page("02-b"), REPORT_PAGE]
+    lesson_files.before_context(files.get_file_from_path(REPORT_PAGE).page)
+    assert finished == [True]
 
 
 def test_a_lesson_is_rendered_again_only_when_what_rendering_reads_changed(tmp_path, monkeypatch):

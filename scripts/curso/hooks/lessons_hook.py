@@ -4,9 +4,11 @@ Thin on purpose: the work lives in `pipeline.build`, and the generated files' pl
 list of files in `pipeline.site_files`; this hook forwards MkDocs' events to them. Only stale
 lessons execute (content-hash cache), so a no-op rebuild costs about a plain `mkdocs build`. Stale
 lessons do not hold the build: `on_pre_build` hands them to the executor and MkDocs reads every
-other page while they run. The generated pages, figures and notebooks are written into a build
-folder under .cache/ (pipeline/layout.py) and handed to MkDocs in `on_files`: nothing is written
-into docs/, so `serve` never rebuilds for our own writes.
+other page while they run (under `serve`, when the edited lessons have pages from the last build,
+MkDocs also writes every other page meanwhile, and only their pages wait). The generated pages,
+figures and notebooks are written into a build folder under .cache/ (pipeline/layout.py) and
+handed to MkDocs in `on_files`: nothing is written into docs/, so `serve` never rebuilds for our
+own writes.
 
 Under `serve`, one warm executor lives for the whole session (started at the first lesson to
 execute, closed when the server stops): an edit pays only its lesson's execution, not the imports
@@ -118,10 +120,12 @@ def on_pre_build(config) -> None:
     with _reported(pipeline_build):
         _session.started = pipeline_build.StartedBuild(_root(config), executor=_session.executor,
                                                        rendered=notebook_view.prefetch)
-    if not _session.started.executing:
+    started = _session.started
+    early = _session.executor is not None and bool(started.executing) and started.stale_pages_usable()
+    if not started.executing:
         _finish(config)
     _session.files = current("site_files").LessonFiles(_root(config), config, _session.started,
-                                                       lambda: _finish(config))
+                                                       lambda: _finish(config), early=early)
 
 
 def _finish(config) -> None:
@@ -184,11 +188,18 @@ def on_env(env, config, files):
     return env
 
 
+@event_priority(100)  # first: the search plugin and math_hook read the page's final content
+def on_page_context(context, page, config, nav):
+    with _reported(current("build")):
+        _session.files.before_context(page)
+    return context
+
+
 def on_page_markdown(markdown, page, config, files):
     """The "Editar esta página" link of a lesson page or notebook points at its source in lessons_src/;
     the report has no source to edit (the build writes it), so it has no such link."""
     if page.file.src_uri == REPORT_PAGE:
         page.edit_url = None
-    elif page.edit_url and lesson_slug(page.file.src_uri):
-        page.edit_url = lesson_edit_url(page.edit_url, page.file.src_uri)
+    elif page.edit_url and lesson_slug(page.file.src_uri) and page.edit_url.endswith(page.file.src_uri):
+        page.edit_url = lesson_edit_url(page.edit_url, page.file.src_uri)  # once: a page may be read again
     return markdown

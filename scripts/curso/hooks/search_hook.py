@@ -25,6 +25,7 @@ import unicodedata
 from pathlib import Path
 
 from material.plugins.search import plugin as search_plugin
+from mkdocs.plugins import event_priority
 
 from curso.pipeline.layout import RENDERED
 from curso.render_cache import RenderCache
@@ -108,6 +109,25 @@ def on_config(config):
     return config
 
 
+def in_site_order(index: dict, page_urls: list[str]) -> dict:
+    """The entries page by page in the order of the site's files, whatever the order MkDocs wrote the
+    pages in (under `serve`, a lesson being executed is written last: pipeline/site_files.py)."""
+    place = {url: number for number, url in enumerate(page_urls)}
+    index["docs"] = sorted(index.get("docs", []),
+                           key=lambda doc: place.get(doc.get("location", "").split("#", 1)[0], len(place)))
+    return index
+
+
+_files = None  # MkDocs' list of files of the build under way
+
+
+@event_priority(-100)  # after the lessons hook adds the generated pages
+def on_files(files, config):
+    global _files
+    _files = files
+    return files
+
+
 def on_post_build(config):
     if _cache is not None:
         _cache.save()
@@ -115,6 +135,8 @@ def on_post_build(config):
     if not path.exists():
         return
     index = json.loads(path.read_text(encoding="utf-8"))
+    if _files is not None:
+        index = in_site_order(index, [file.url for file in _files.documentation_pages()])
     missing = set(FIELDS.values()) - set(index.get("config", {}).get("fields", {}))
     if missing:
         log.warning("search_hook: declare %s em plugins.search.fields no mkdocs.yml", sorted(missing))

@@ -26,9 +26,9 @@ from .cache import ResultCache, execution_fingerprint, lesson_key, pipeline_dige
 from .discover import find_lessons
 from .execute import LessonResult, display_path
 from .layout import FIGURES, GENERATED, GENERATED_DIRS, LESSONS_SRC, LOCK, RENDERED_LESSONS, REPORT_PAGE, RESULTS, \
-    figure_file, lesson_page, notebook_download, notebook_file, page_url, relative_url, states_file
+    figure_file, lesson_page, lesson_slug, notebook_download, notebook_file, page_url, relative_url, states_file
 from .notebook import SiteLinks, build_notebook
-from .render import render_lesson
+from .render import front_matter, render_lesson
 from .report import LessonRun, render_report
 from .runner import Executor, LessonJob
 from .source import LessonSourceError, read_lesson
@@ -147,6 +147,19 @@ class StartedBuild:
         changed = [name for slug, files in self.rendered.items() for name in lesson_pages(slug)
                    if not unchanged(self.project.generated_dir / name, files[name])]
         return [*unknown, *changed, REPORT_PAGE]
+
+    def stale_pages_usable(self) -> bool:
+        """Whether every pending page has its file from the last build, each lesson page with the
+        front matter (title, description) it will have: until `finish`, MkDocs may read and write
+        the other pages with these files standing in (the navigation on every page shows the
+        lessons' titles)."""
+        folder = self.project.generated_dir
+        if not all((folder / name).is_file() for name in self.pending):
+            return False
+        lessons = {lesson.slug: lesson for lesson, _ in self.lessons}
+        return all((folder / lesson_page(slug)).read_text(encoding="utf-8").startswith(
+                   front_matter(header_as_text(lessons[slug])))
+                   for slug in {lesson_slug(name) for name in self.pending} - {None})
 
     def finish(self) -> BuildSummary:
         """Wait for the stale lessons, caching and rendering each as it ends, then write everything."""

@@ -54,7 +54,7 @@ def figure_name(slug: str, number: int) -> str:
 def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figure_dir: str,
                   position: tuple[int, int]) -> RenderedLesson:
     """``position``: (number of this lesson, number of lessons), in the order they were discovered."""
-    parts = [_front_matter(lesson), _header(lesson, notebook_href, position)]
+    parts = [front_matter(lesson), _header(lesson, notebook_href, position)]
     figures: dict[str, str] = {}
     states: dict[str, str] = {}
     results = iter(result.blocks)
@@ -88,7 +88,8 @@ def render_lesson(lesson: Lesson, result: LessonResult, notebook_href: str, figu
     return RenderedLesson(page, figures, states)
 
 
-def _front_matter(lesson: Lesson) -> str:
+def front_matter(lesson: Lesson) -> str:
+    """The page's front matter: its title (the navigation shows it on every page) and description."""
     meta = {"title": lesson.title, "description": lesson.description}
     text = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{text}---\n"
