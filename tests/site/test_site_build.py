@@ -97,8 +97,8 @@ def make_project(path: Path) -> Path:
     for name in ("index.md", "glossario.md", "notacao.md", "referencias.md"):
         shutil.copy(ROOT / "docs" / name, path / "docs" / name)
     (path / "scripts/curso/hooks").mkdir(parents=True)
-    for name in ("math_hook.py", "highlight_hook.py", "notebook_hook.py", "search_hook.py", "offline_hook.py",
-                 "sw.js", "katex_render.mjs"):
+    for name in ("math_hook.py", "highlight_hook.py", "templates_hook.py", "notebook_hook.py", "search_hook.py",
+                 "offline_hook.py", "sw.js", "katex_render.mjs"):
         shutil.copy(ROOT / "scripts/curso/hooks" / name, path / "scripts/curso/hooks" / name)
     (path / "scripts/curso/hooks/lessons_hook.py").write_text(
         '"""Stub: the pipeline\'s files are written by the test; the edit links come from the real hook."""\n'
@@ -203,7 +203,8 @@ def test_notebook_page_is_offline_and_links_back(site):
     back = re.search(r'href="([^"]+)">Voltar para a lição</a>', html).group(1)
     assert resolve(page, back) == site / f"licoes/{SLUG}/index.html"
     assert "lessons_src/01-funcoes-de-custo-regressao.md" in html  # "Editar" points at the source
-    assert '<clipboard-copy aria-label="Copiar código" for="cell-1" role="button">' in html
+    buttons = [set(re.findall(r'[\w-]+="[^"]*"', tag)) for tag in re.findall(r"<clipboard-copy\b[^>]*>", html)]
+    assert {'aria-label="Copiar código"', 'for="cell-1"', 'role="button"'} in buttons
     assert "Copied" not in html and "Copy to" not in html
 
 

@@ -2,10 +2,10 @@
 
 lunr (the engine behind mkdocs-material's search) compares words as typed: "verossimilhanca"
 does not find "verossimilhança", and its Portuguese stemmer does not fold accents. Many readers
-type without accents, so after the search plugin writes ``search/search_index.json`` this hook
-adds, to each entry, the accent-free form of every word that has an accent: ``title_ascii``
-and ``text_ascii``. Both fields are declared in mkdocs.yml (``plugins.search.fields``), so
-lunr indexes them; accented queries still match the original text.
+type without accents, so this hook adds, to each entry the plugin makes, the accent-free form of
+every word that has an accent: ``title_ascii`` and ``text_ascii``. Both fields are declared in
+mkdocs.yml (``plugins.search.fields``), so lunr indexes them; accented queries still match the
+original text. The entries are written page by page in the order of the site's files.
 
 The search plugin parses every page's HTML into index entries, the largest part of a build after
 Markdown itself, and, when a lesson executes, work that waits for it. The entries depend only on
@@ -55,13 +55,12 @@ def folded_words(text: str) -> str:
     return " ".join(seen)
 
 
-def add_folded_fields(index: dict) -> dict:
-    for doc in index.get("docs", []):
-        for source, target in FIELDS.items():
-            words = folded_words(doc.get(source, ""))
-            if words:
-                doc[target] = words
-    return index
+def with_folded_fields(entry: dict) -> dict:
+    for source, target in FIELDS.items():
+        words = folded_words(entry.get(source, ""))
+        if words:
+            entry[target] = words
+    return entry
 
 
 def page_input(page) -> str:
@@ -76,7 +75,8 @@ def _toc_urls(toc) -> list:
 
 
 def cached(add_entry, cache: RenderCache):
-    """`SearchIndex.add_entry_from_context`, answering from `cache` for a page it has already indexed."""
+    """`SearchIndex.add_entry_from_context`, with the accent-free fields, answering from `cache` for a
+    page it has already indexed."""
 
     @functools.wraps(add_entry)
     def cached_add_entry(self, page):
@@ -85,6 +85,7 @@ def cached(add_entry, cache: RenderCache):
         if entries is None:
             before = len(self.entries)
             add_entry(self, page)
+            self.entries[before:] = [with_folded_fields(entry) for entry in self.entries[before:]]
             # As lists of (field, value): the cache file sorts an object's keys, the index must not.
             cache.put(key, json.loads(json.dumps([list(entry.items()) for entry in self.entries[before:]])))
         else:
@@ -102,7 +103,7 @@ def on_config(config):
     global _cache
     if _cache is None:
         _cache = RenderCache(Path(config.config_file_path).resolve().parent / RENDERED / "busca.json",
-                             depends_on=(Path(search_plugin.__file__),))
+                             depends_on=(Path(search_plugin.__file__), Path(__file__)))
     current = search_plugin.SearchIndex.add_entry_from_context
     if not hasattr(current, "uncached"):  # `serve` runs on_config again for every rebuild
         search_plugin.SearchIndex.add_entry_from_context = cached(current, _cache)
@@ -140,4 +141,4 @@ def on_post_build(config):
     missing = set(FIELDS.values()) - set(index.get("config", {}).get("fields", {}))
     if missing:
         log.warning("search_hook: declare %s em plugins.search.fields no mkdocs.yml", sorted(missing))
-    path.write_text(json.dumps(add_folded_fields(index), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
