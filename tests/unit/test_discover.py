@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 
 from curso.pipeline.discover import find_lessons
+from curso.pipeline.layout import LESSONS_SRC
 from curso.pipeline.source import LessonSourceError
 
 
@@ -63,3 +66,22 @@ def test_the_hook_reports_a_discovery_error_as_a_build_error_with_the_file_names
         on_config(config)
     assert str(caught.value) == ("Erro ao gerar as lições:\nlessons_src/01-um.md:1: o número 01 já é de "
                                  "lessons_src/01-outro.md: cada lição tem um número só seu")
+
+
+def test_serve_looks_at_the_lessons_folder_more_often_than_at_the_rest(tmp_path):
+    """MkDocs polls what it watches every 0.5 s; lessons_src/ is looked at every LESSONS_POLL."""
+    from types import SimpleNamespace
+
+    from mkdocs.livereload import LiveReloadServer
+
+    from curso.hooks import lessons_hook
+
+    for folder in ("docs", LESSONS_SRC, "scripts/curso/pipeline"):
+        (tmp_path / folder).mkdir(parents=True)
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(tmp_path / "docs"))  # as MkDocs does before on_serve
+    lessons_hook.on_serve(server, SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml")), None)
+    intervals = {Path(emitter.watch.path).resolve(): emitter.timeout for emitter in server.observer.emitters}
+    assert intervals == {(tmp_path / "docs").resolve(): 0.5, (tmp_path / LESSONS_SRC).resolve(): lessons_hook.LESSONS_POLL,
+                         (tmp_path / "scripts/curso/pipeline").resolve(): 0.5}
+    server.server_close()

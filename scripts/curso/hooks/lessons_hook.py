@@ -37,6 +37,7 @@ from curso.pipeline.layout import LESSONS_SRC, REPORT_PAGE, lesson_edit_url, les
 
 log = logging.getLogger("mkdocs.hooks.lessons")
 LESSONS_SECTION = "Lições"
+LESSONS_POLL = 0.1  # seconds between looks at lessons_src/ under `serve`
 PIPELINE = "curso.pipeline"
 
 
@@ -160,9 +161,27 @@ def on_build_error(error) -> None:
 
 def on_serve(server, config, builder):
     root = _root(config)
-    server.watch(str(root / LESSONS_SRC))
+    with _polling_every(server, LESSONS_POLL):
+        server.watch(str(root / LESSONS_SRC))
     server.watch(str(root / "scripts" / "curso" / "pipeline"))
     return server
+
+
+@contextlib.contextmanager
+def _polling_every(server, seconds: float):
+    """Paths watched inside this block are looked at every `seconds`. MkDocs' watcher polls every
+    0.5 s, so a saved lesson waited 0.25 s on average before its build began; the lessons folder
+    holds a few files, cheap to look at more often. watchdog (pinned) reads the interval from its
+    observer when a path is scheduled; without that attribute the default stays."""
+    observer = server.observer
+    default = getattr(observer, "_timeout", None)
+    if default is not None:
+        observer._timeout = seconds
+    try:
+        yield
+    finally:
+        if default is not None:
+            observer._timeout = default
 
 
 @event_priority(100)  # before notebook_hook's on_files, which turns the notebooks into pages
