@@ -82,6 +82,7 @@ def test_serve_looks_at_the_lessons_folder_more_often_than_at_the_rest(tmp_path)
     server.watch(str(tmp_path / "docs"))  # as MkDocs does before on_serve
     lessons_hook.on_serve(server, SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml")), None)
     intervals = {Path(emitter.watch.path).resolve(): emitter.timeout for emitter in server.observer.emitters}
-    assert intervals == {(tmp_path / "docs").resolve(): 0.5, (tmp_path / LESSONS_SRC).resolve(): lessons_hook.LESSONS_POLL,
+    assert intervals == {(tmp_path / "docs").resolve(): 0.5,
+                         (tmp_path / LESSONS_SRC).resolve(): lessons_hook.LESSONS_POLL,
                          (tmp_path / "scripts/curso/pipeline").resolve(): 0.5}
     server.server_close()
