@@ -51,6 +51,14 @@ def test_the_build_imports_no_dev_tool():
     assert offending == []
 
 
+def test_the_pipeline_imports_nothing_of_mkdocs():
+    """The data path stands on its own; where it meets MkDocs' objects is curso/site_files.py and the hooks."""
+    pipeline = sorted((ROOT / "scripts" / "curso" / "pipeline").glob("*.py"))
+    offending = [f"{path.relative_to(ROOT)}: {name}" for path in pipeline
+                 for name in imported_modules(path) if name.split(".")[0] in ("mkdocs", "material", "mkdocs_jupyter")]
+    assert offending == []
+
+
 # The one exception: `mkdocs serve` over a copy of the repository whose pipeline the test edits
 # must import the copy's package, not the installed one.
 COPY_RUNS_ITS_OWN_PACKAGE = ["tests/site/test_serve.py"]

@@ -10,7 +10,7 @@ from mkdocs.structure.files import File, Files
 
 from curso.pipeline.build import StartedBuild, build, generated_files, site_order
 from curso.pipeline.layout import GENERATED, LESSONS_SRC, REPORT_PAGE, lesson_page, notebook_download, notebook_file
-from curso.pipeline.site_files import LessonFiles
+from curso.site_files import LessonFiles
 from tests.helpers import lesson_text
 
 
@@ -117,7 +117,7 @@ def test_early_the_other_pages_are_written_first_and_the_pending_ones_are_read_a
     """Under `serve`, the last build's files stand in for the pending pages: MkDocs reads and writes
     every other page while the lesson executes; the first pending page it is about to write waits,
     then the pending pages are read again and the figures the build changed reach the site."""
-    from curso.pipeline import site_files
+    from curso import site_files
 
     generated = tmp_path / GENERATED
     for name, text in {lesson_page("01-a"): "antiga", lesson_page("02-b"): "pronta", REPORT_PAGE: "antigo",

@@ -1,7 +1,7 @@
 """MkDocs hook: `mkdocs build` and `mkdocs serve` run the lesson pipeline before rendering.
 
 Thin on purpose: the work lives in `pipeline.build`, and the generated files' place in MkDocs'
-list of files in `pipeline.site_files`; this hook forwards MkDocs' events to them. Only stale
+list of files in `curso.site_files`; this hook forwards MkDocs' events to them. Only stale
 lessons execute (content-hash cache), so a no-op rebuild costs about a plain `mkdocs build`. Stale
 lessons do not hold the build: `on_pre_build` hands them to the executor and MkDocs reads every
 other page while they run (under `serve`, when the edited lessons have pages from the last build,
@@ -41,9 +41,17 @@ LESSONS_POLL = 0.1  # seconds between looks at lessons_src/ under `serve`
 PIPELINE = "curso.pipeline"
 
 
+SITE_FILES = "curso.site_files"  # imported again with the pipeline: it uses the pipeline's classes
+
+
 def current(module: str):
     """A pipeline module as loaded now: after a reload, names imported at start would be the old code."""
     return importlib.import_module(f"{PIPELINE}.{module}")
+
+
+def site_files():
+    """curso.site_files as loaded now (see `current`)."""
+    return importlib.import_module(SITE_FILES)
 
 
 class _Session:
@@ -53,13 +61,13 @@ class _Session:
         self.code = pipeline_digest()
         self.executor = None
         self.started = None  # the build under way, while its lessons execute (pipeline.build.StartedBuild)
-        self.files = None  # its generated files in MkDocs' list (pipeline.site_files.LessonFiles)
+        self.files = None  # its generated files in MkDocs' list (curso.site_files.LessonFiles)
 
     def pipeline(self):
         """`pipeline.build`, imported again (with every pipeline module) if its code changed."""
         code = pipeline_digest()
         if code != self.code:
-            for name in [name for name in sys.modules if name.startswith(f"{PIPELINE}.")]:
+            for name in [name for name in sys.modules if name.startswith(f"{PIPELINE}.") or name == SITE_FILES]:
                 del sys.modules[name]
             self.code = code
             if self.executor:
@@ -125,8 +133,8 @@ def on_pre_build(config) -> None:
     early = _session.executor is not None and bool(started.executing) and started.stale_pages_usable()
     if not started.executing:
         _finish(config)
-    _session.files = current("site_files").LessonFiles(_root(config), config, _session.started,
-                                                       lambda: _finish(config), early=early)
+    _session.files = site_files().LessonFiles(_root(config), config, _session.started, lambda: _finish(config),
+                                              early=early)
 
 
 def _finish(config) -> None:

@@ -112,7 +112,7 @@ def on_config(config):
 
 def in_site_order(index: dict, page_urls: list[str]) -> dict:
     """The entries page by page in the order of the site's files, whatever the order MkDocs wrote the
-    pages in (under `serve`, a lesson being executed is written last: pipeline/site_files.py)."""
+    pages in (under `serve`, a lesson being executed is written last: curso/site_files.py)."""
     place = {url: number for number, url in enumerate(page_urls)}
     index["docs"] = sorted(index.get("docs", []),
                            key=lambda doc: place.get(doc.get("location", "").split("#", 1)[0], len(place)))

@@ -12,6 +12,10 @@ to the end (`read_last`), so every other page is read while the lessons run. The
 Either way the figures and states that build wrote join the site, those it removed leave it, and
 the files' usual order is put back, so the site is the same with or without a cache.
 lessons_hook.py only forwards MkDocs' events here.
+
+This is where the build meets MkDocs' objects, so it sits beside the hooks and the pipeline imports
+nothing of MkDocs. Under `serve`, lessons_hook.py imports it again with the pipeline when the
+pipeline's code changes (it uses the pipeline's classes and functions).
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from pathlib import Path
 from mkdocs.commands.build import _populate_page
 from mkdocs.structure.files import File, InclusionLevel
 
-from .build import BuildError, StartedBuild, generated_files, site_order
-from .layout import DOCS, GENERATED, NOTEBOOKS, PAGES, REPORT_PAGE
+from curso.pipeline.build import BuildError, StartedBuild, generated_files, site_order
+from curso.pipeline.layout import DOCS, GENERATED, NOTEBOOKS, PAGES, REPORT_PAGE
 
 
 class LessonFiles:
