@@ -112,43 +112,36 @@ def render_view(notebook: bytes) -> dict:
 @functools.cache
 def _exporter():
     """One exporter per process, set up as mkdocs-jupyter sets up nbconvert, with our template: it
-    compiles its templates once (a forked conversion inherits them, see `import_converter`)."""
+    compiles its templates once (a forked conversion inherits them, see `import_converter`).
+
+    It is nbconvert's HTML exporter without its last step, a pass through BeautifulSoup that took 60%
+    of a conversion (about 0.45 s a lesson) to give each cell's input and output `tabindex="0"` (so
+    the keyboard can reach and scroll them: done here by `_FOCUSABLE`, on the tags the lab template
+    writes) and a placeholder alt text to images without one (ours all have theirs)."""
     from mkdocs_jupyter import convert
     from mkdocs_jupyter.config import settings
     from mkdocs_jupyter.preprocessors import SubCell
-    from nbconvert.exporters.templateexporter import default_filters
-
-    app = convert.get_nbconvert_app(no_prompt=True, allow_errors=False)
-    default_filters["clean_html"] = _as_text  # as mkdocs-jupyter: SVG in an output is kept as is
-    return _view_exporter()(
-        config=app.config,
-        template_file=TEMPLATE.name,
-        extra_template_paths=[str(TEMPLATES), settings.templates_dir],
-        preprocessors=[SubCell],
-        filters={"highlight_code": convert.mk_custom_highlight_code()},
-    )
-
-
-@functools.cache
-def _view_exporter():
-    """nbconvert's HTML exporter without its last step, a pass through BeautifulSoup that took 60% of
-    a conversion (about 0.45 s a lesson) to give each cell's input and output `tabindex="0"` (so the
-    keyboard can reach and scroll them: done here by `_FOCUSABLE`, on the tags the lab template
-    writes) and a placeholder alt text to images without one (ours all have theirs)."""
     from nbconvert.exporters.html import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter, default_filters
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
     class ViewExporter(HTMLExporter):
         def from_notebook_node(self, nb, resources=None, **kw):
             resources = self._init_resources(resources)
-            self.register_filter("highlight_code", self.filters["highlight_code"])
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             return _FOCUSABLE.sub(r'\g<0> tabindex="0"', page), resources
 
-    return ViewExporter
+    app = convert.get_nbconvert_app(no_prompt=True, allow_errors=False)
+    default_filters["clean_html"] = _as_text  # as mkdocs-jupyter: SVG in an output is kept as is
+    return ViewExporter(
+        config=app.config,
+        template_file=TEMPLATE.name,
+        extra_template_paths=[str(TEMPLATES), settings.templates_dir],
+        preprocessors=[SubCell],
+        filters={"highlight_code": convert.mk_custom_highlight_code()},  # registered by the constructor
+    )
 
 
 def remote_load(content: str) -> str | None:

@@ -63,8 +63,8 @@ def _resolve(url: str, base: str) -> str:
 def page_assets(html: str, page_file: str) -> set[str]:
     """Site paths of the files an HTML page loads (scripts, styles, images, icons)."""
     found = set()
-    written = [match[1] for match in _SRC.finditer(html) if not _WORD_CHAR.match(html, match.start() - 1)
-               or match.start() == 0]
+    written = [match[1] for match in _SRC.finditer(html)
+               if match.start() == 0 or not _WORD_CHAR.match(html, match.start() - 1)]
     for value in written + _LINK_HREF.findall(html):
         for url in value.split(","):
             url = url.strip().split(" ")[0]

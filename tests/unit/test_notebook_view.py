@@ -38,7 +38,7 @@ def test_the_view_is_nbconverts_own_document_without_its_slow_last_pass():
 
     view = notebook_view.render_view(NOTEBOOK)["content"]
     original = HTMLExporter.from_notebook_node
-    exporter = notebook_view._view_exporter()
+    exporter = type(notebook_view._exporter())
     exporter.from_notebook_node = original
     try:
         upstream = notebook_view.render_view(NOTEBOOK)["content"]

@@ -39,8 +39,6 @@ log = logging.getLogger("mkdocs.hooks.lessons")
 LESSONS_SECTION = "Lições"
 LESSONS_POLL = 0.1  # seconds between looks at lessons_src/ under `serve`
 PIPELINE = "curso.pipeline"
-
-
 SITE_FILES = "curso.site_files"  # imported again with the pipeline: it uses the pipeline's classes
 
 
